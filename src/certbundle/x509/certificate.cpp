@@ -1,0 +1,207 @@
+#include "certbundle/x509/certificate.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/ec.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace certbundle {
+
+Sha256 sha256(ByteView data) {
+  Sha256 out{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  return out;
+}
+
+std::string to_hex(ByteView data) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (const std::uint8_t b : data) {
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 0xf]);
+  }
+  return out;
+}
+
+std::string to_hex(const Sha256& digest) { return to_hex(ByteView(digest)); }
+
+std::optional<Sha256> parse_sha256(std::string_view text) {
+  Sha256 out{};
+  std::size_t n = 0;
+  int half = -1;
+  for (const char c : text) {
+    if (c == ':') continue;
+    int v = 0;
+    if (c >= '0' && c <= '9') v = c - '0';
+    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+    else return std::nullopt;
+    if (half < 0) {
+      half = v;
+    } else {
+      if (n == out.size()) return std::nullopt;
+      out[n++] = static_cast<std::uint8_t>(half << 4 | v);
+      half = -1;
+    }
+  }
+  if (n != out.size() || half >= 0) return std::nullopt;
+  return out;
+}
+
+std::string KeyInfo::describe() const {
+  if (!curve.empty()) return fmt::format("{} {}", type, curve);
+  if (type == "Ed25519" || type == "Ed448") return type;
+  return fmt::format("{} {}", type, bits);
+}
+
+namespace {
+
+std::string openssl_reason() {
+  const unsigned long e = ERR_peek_last_error();
+  std::string why = e != 0 ? ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "unknown"
+                           : "not a certificate";
+  ERR_clear_error();
+  return why;
+}
+
+Time to_time(const ASN1_TIME* t) {
+  std::tm tm{};
+  ASN1_TIME_to_tm(t, &tm);
+  return Time{std::chrono::seconds{::timegm(&tm)}};
+}
+
+template <typename Fn>
+Bytes encode(Fn&& i2d) {
+  unsigned char* buf = nullptr;
+  const int len = i2d(&buf);
+  if (len <= 0) return {};
+  Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+std::string name_line(const X509_NAME* name) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<std::size_t>(len));
+  BIO_free(bio);
+  return out;
+}
+
+std::string name_entry(const X509_NAME* name, int nid) {
+  const int idx = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (idx < 0) return {};
+  const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  const int len = ASN1_STRING_to_UTF8(&utf8, s);
+  if (len < 0) return {};
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+}  // namespace
+
+std::optional<Certificate> Certificate::from_der(ByteView der, std::string* why) {
+  const unsigned char* p = der.data();
+  X509* raw = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (raw == nullptr) {
+    if (why != nullptr) *why = openssl_reason();
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  if (p != der.data() + der.size()) {
+    X509_free(raw);
+    if (why != nullptr) {
+      *why = fmt::format("{} bytes after the end of the certificate", der.data() + der.size() - p);
+    }
+    return std::nullopt;
+  }
+  auto data = std::make_shared<Data>();
+  data->x509.reset(raw, X509_free);
+  data->der.assign(der.begin(), der.end());
+  // i2d of a name or key that was parsed and not modified returns its original encoding.
+  data->subject_der = encode([&](unsigned char** out) { return i2d_X509_NAME(X509_get_subject_name(raw), out); });
+  data->issuer_der = encode([&](unsigned char** out) { return i2d_X509_NAME(X509_get_issuer_name(raw), out); });
+  data->spki_der = encode([&](unsigned char** out) { return i2d_X509_PUBKEY(X509_get_X509_PUBKEY(raw), out); });
+  data->sha256 = certbundle::sha256(der);
+  data->not_before = to_time(X509_get0_notBefore(raw));
+  data->not_after = to_time(X509_get0_notAfter(raw));
+  Certificate cert;
+  cert.data_ = std::move(data);
+  return cert;
+}
+
+std::string Certificate::subject() const { return name_line(X509_get_subject_name(native())); }
+std::string Certificate::issuer() const { return name_line(X509_get_issuer_name(native())); }
+
+std::string Certificate::common_name() const {
+  const X509_NAME* name = X509_get_subject_name(native());
+  if (auto cn = name_entry(name, NID_commonName); !cn.empty()) return cn;
+  if (auto o = name_entry(name, NID_organizationName); !o.empty()) return o;
+  return subject();
+}
+
+Sha256 Certificate::spki_sha256() const { return certbundle::sha256(spki_der()); }
+
+std::string Certificate::serial_hex() const {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(native()), nullptr);
+  char* hex = BN_bn2hex(bn);
+  std::string out(hex);
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
+
+KeyInfo Certificate::key() const {
+  KeyInfo info;
+  EVP_PKEY* pkey = X509_get0_pubkey(native());
+  if (pkey == nullptr) return {"unknown", 0, {}};
+  info.bits = EVP_PKEY_get_bits(pkey);
+  switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_RSA: info.type = "RSA"; break;
+    case EVP_PKEY_RSA_PSS: info.type = "RSA-PSS"; break;
+    case EVP_PKEY_DSA: info.type = "DSA"; break;
+    case EVP_PKEY_ED25519: info.type = "Ed25519"; break;
+    case EVP_PKEY_ED448: info.type = "Ed448"; break;
+    case EVP_PKEY_EC: {
+      info.type = "EC";
+      char group[64] = {};
+      std::size_t len = 0;
+      if (EVP_PKEY_get_group_name(pkey, group, sizeof group, &len) == 1) {
+        const int nid = OBJ_sn2nid(group);
+        const char* nist = nid != NID_undef ? EC_curve_nid2nist(nid) : nullptr;
+        info.curve = nist != nullptr ? nist : group;
+      }
+      break;
+    }
+    default: info.type = OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)); break;
+  }
+  return info;
+}
+
+bool Certificate::is_self_issued() const {
+  return std::equal(subject_der().begin(), subject_der().end(), issuer_der().begin(),
+                    issuer_der().end());
+}
+
+bool Certificate::is_ca() const {
+  // X509_check_ca: 1 for a CA by basicConstraints, 3 for a self-signed v1 certificate.
+  const int ca = X509_check_ca(native());
+  return ca == 1 || ca == 3 || ca == 4 || ca == 5;
+}
+
+}  // namespace certbundle

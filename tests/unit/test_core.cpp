@@ -1,0 +1,55 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "certbundle/core/error.hpp"
+#include "certbundle/core/file.hpp"
+#include "certbundle/core/time.hpp"
+
+using namespace certbundle;
+
+TEST_CASE("dates parse in UTC and reject what is not a date", "[core][time]") {
+  CHECK(format_time(parse_time("2026-11-21")) == "2026-11-21T00:00:00Z");
+  CHECK(format_time(parse_time("2024-02-29T23:59:59Z")) == "2024-02-29T23:59:59Z");
+  CHECK(format_time(parse_time("2026-11-27 20:53:42Z")) == "2026-11-27T20:53:42Z");
+  // `date -u -d 2026-11-21 +%s` prints 1795219200.
+  CHECK(parse_time("2026-11-21").time_since_epoch().count() == 1795219200);
+  for (const char* bad : {"2026-02-29", "2026-13-01", "26-11-21", "2026-11-21T25:00:00Z",
+                          "2026-11-21T10:00:00", "yesterday", ""}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse_time(bad), Error);
+  }
+}
+
+TEST_CASE("days between two moments are whole UTC days, floored", "[core][time]") {
+  const Time t = parse_time("2026-11-21T12:00:00Z");
+  CHECK(days_between(t, parse_time("2026-11-22T11:59:59Z")) == 0);
+  CHECK(days_between(t, parse_time("2026-11-22T12:00:00Z")) == 1);
+  CHECK(days_between(t, parse_time("2026-11-21T11:59:59Z")) == -1);
+  CHECK(days_between(parse_time("2024-02-28"), parse_time("2024-03-01")) == 2);  // leap day
+}
+
+TEST_CASE("atomic writes replace whole files and leave them intact on failure", "[core][file]") {
+  const auto dir = std::filesystem::temp_directory_path() / "certbundle-test-core";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "out.bin";
+  write_file_atomic(file, "first");
+  CHECK(read_file(file) == "first");
+  write_file_atomic(file, "second");
+  CHECK(read_file(file) == "second");
+
+  try {
+    write_file_atomic(dir / "missing" / "out.bin", "x");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::output);
+    CHECK_THAT(e.what(), Catch::Contains("missing/out.bin") && Catch::Contains("does not exist"));
+  }
+  // The target is a directory: the error names it, and nothing is left behind.
+  CHECK_THROWS_AS(write_file_atomic(dir, "x"), Error);
+  CHECK(std::distance(std::filesystem::directory_iterator(dir), {}) == 1);
+  CHECK_THROWS_WITH(read_file(dir / "nope"), Catch::Contains("nope") && Catch::Contains("No such file"));
+  std::filesystem::remove_all(dir);
+}

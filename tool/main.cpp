@@ -1,0 +1,44 @@
+// certbundle: CA certificates for ESP32 firmware. A thin layer over the certbundle library: it
+// parses arguments, calls the library, and turns errors into one line and an exit code.
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "certbundle/core/error.hpp"
+#include "command.hpp"
+
+int main(int argc, char** argv) {
+  using certbundle::ExitCode;
+  CLI::App app{"certbundle: CA certificates for ESP32 firmware (Mozilla roots, server chains, "
+               "ESP-IDF bundles)",
+               "certbundle"};
+  app.set_version_flag("--version", std::string("certbundle ") + CERTBUNDLE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  certbundle::cli::Runner run;
+  certbundle::cli::setup_roots(app, run);
+  certbundle::cli::setup_bundle(app, run);
+  certbundle::cli::setup_inspect(app, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "certbundle: error: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::usage);
+  }
+  try {
+    return run(certbundle::cli::Streams{std::cout, std::cerr});
+  } catch (const certbundle::Error& e) {
+    std::cout.flush();
+    std::cerr << "certbundle: error: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "certbundle: internal error: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::internal);
+  }
+}
