@@ -22,5 +22,6 @@ using Runner = std::function<int(Streams)>;
 void setup_roots(CLI::App& app, Runner& run);
 void setup_bundle(CLI::App& app, Runner& run);
 void setup_inspect(CLI::App& app, Runner& run);
+void setup_fetch(CLI::App& app, Runner& run);
 
 }  // namespace certbundle::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   certbundle::cli::setup_roots(app, run);
   certbundle::cli::setup_bundle(app, run);
   certbundle::cli::setup_inspect(app, run);
+  certbundle::cli::setup_fetch(app, run);
 
   try {
     app.parse(argc, argv);
