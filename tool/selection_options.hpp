@@ -10,6 +10,7 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace certbundle::cli {
@@ -22,6 +23,7 @@ struct SelectionArgs {
   std::vector<std::string> exclude;
   std::string filter;           // cmn_crt_authorities.csv
   std::vector<std::string> extra;  // PEM/DER files added after the Mozilla selection
+  std::vector<const CLI::Option*> selecting;  // the options that select Mozilla roots
 
   // True when any option that selects Mozilla roots was given (--extra does not count).
   [[nodiscard]] bool selects_mozilla() const;
