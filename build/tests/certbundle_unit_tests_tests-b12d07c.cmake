@@ -1,7 +1,0 @@
-add_test( [==[unit:dates parse in UTC and reject what is not a date]==] /work/main/build/tests/certbundle_unit_tests [==[dates parse in UTC and reject what is not a date]==]  )
-set_tests_properties( [==[unit:dates parse in UTC and reject what is not a date]==] PROPERTIES WORKING_DIRECTORY /work/main/build/tests)
-add_test( [==[unit:days between two moments are whole UTC days, floored]==] /work/main/build/tests/certbundle_unit_tests [==[days between two moments are whole UTC days\, floored]==]  )
-set_tests_properties( [==[unit:days between two moments are whole UTC days, floored]==] PROPERTIES WORKING_DIRECTORY /work/main/build/tests)
-add_test( [==[unit:atomic writes replace whole files and leave them intact on failure]==] /work/main/build/tests/certbundle_unit_tests [==[atomic writes replace whole files and leave them intact on failure]==]  )
-set_tests_properties( [==[unit:atomic writes replace whole files and leave them intact on failure]==] PROPERTIES WORKING_DIRECTORY /work/main/build/tests)
-set( certbundle_unit_tests_TESTS [==[unit:dates parse in UTC and reject what is not a date]==] [==[unit:days between two moments are whole UTC days, floored]==] [==[unit:atomic writes replace whole files and leave them intact on failure]==])
