@@ -63,7 +63,7 @@ mozilla::Selection select(const SelectionArgs& args, bool with_mozilla, Streams 
     options.distrust_after = mozilla::parse_distrust_after_rule(args.distrust_after);
     options.include = args.include;
     options.exclude = args.exclude;
-    if (!args.filter.empty()) options.filter_csv = args.filter;
+    if (!args.filter.empty()) options.filter_csv = mozilla::read_filter_csv(args.filter);
     selection = mozilla::select_roots(store_for(args), options);
   }
   std::set<Sha256> seen;

@@ -182,7 +182,7 @@ TEST_CASE("ESP-IDF's common-CA filter names the entries that match nothing", "[m
   CHECK_FALSE(store.has_trust_bits);
   CHECK(store.roots.size() == 121);
   auto o = at("2026-11-21");
-  o.filter_csv = data + "/idf/cmn_crt_authorities.csv";
+  o.filter_csv = read_filter_csv(data + "/idf/cmn_crt_authorities.csv");
   const Selection s = select_roots(store, o);
   // 35 rows, of which two name no label of cacrt_all.pem (checked with Python's csv module
   // against the "label / ====" headings).
@@ -193,6 +193,13 @@ TEST_CASE("ESP-IDF's common-CA filter names the entries that match nothing", "[m
   // The row with a quoted owner ("IdenTrust Services, LLC") is read as Python's csv module does.
   CHECK(std::any_of(s.certs.begin(), s.certs.end(),
                     [](const Selected& c) { return c.label == "IdenTrust Commercial Root CA 1"; }));
+}
+
+TEST_CASE("the bundled common filter is ESP-IDF's file", "[mozilla]") {
+  CHECK(bundled_common_filter().text == read_file(data + "/idf/cmn_crt_authorities.csv"));
+  auto o = at("2026-11-21");
+  o.filter_csv = bundled_common_filter();
+  CHECK(select_roots(bundled_store(), o).certs.size() == 33);
 }
 
 TEST_CASE("garbled certdata.txt gives one-line errors naming the line", "[mozilla][errors]") {

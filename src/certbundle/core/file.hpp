@@ -16,7 +16,8 @@ namespace certbundle {
 // Writes `data` to `path` atomically. Throws Error(ExitCode::output) naming the file.
 void write_file_atomic(const std::filesystem::path& path, std::string_view data);
 
-// The path as the user wrote it, quoted for messages: "certs/ca.pem".
+// The path as the user wrote it, quoted for messages: "certs/ca.pem". Called with a std::string,
+// write certbundle::quoted(s): argument-dependent lookup would also find std::quoted.
 [[nodiscard]] std::string quoted(const std::filesystem::path& path);
 
 }  // namespace certbundle

@@ -60,8 +60,8 @@ bool matches(const std::string& pattern, const Root& root) {
 
 // The second column of each row after the header, as ESP-IDF's gen_crt_bundle.py reads it with
 // Python's csv module: fields split at commas, double quotes group and "" is a quote.
-std::vector<std::pair<std::string, std::size_t>> read_filter_csv(const std::filesystem::path& path) {
-  const std::string text = read_file(path);
+std::vector<std::pair<std::string, std::size_t>> filter_names(const FilterCsv& csv) {
+  const std::string& text = csv.text;
   std::vector<std::pair<std::string, std::size_t>> names;
   std::size_t line_no = 0;
   std::size_t pos = 0;
@@ -95,17 +95,29 @@ std::vector<std::pair<std::string, std::size_t>> read_filter_csv(const std::file
     }
     if (in_quotes || fields.size() < 2) {
       throw Error(ExitCode::input,
-                  fmt::format("cannot read {}: line {}: {}", quoted(path), line_no,
+                  fmt::format("cannot read \"{}\": line {}: {}", csv.name, line_no,
                               in_quotes ? "unterminated quoted field"
                                         : "expected two columns (owner, certificate name)"));
     }
     names.emplace_back(std::move(fields[1]), line_no);
   }
-  if (line_no == 0) throw Error(ExitCode::input, fmt::format("cannot read {}: the file is empty", quoted(path)));
+  if (line_no == 0) throw Error(ExitCode::input, fmt::format("cannot read \"{}\": the file is empty", csv.name));
   return names;
 }
 
 }  // namespace
+
+FilterCsv read_filter_csv(const std::filesystem::path& path) { return {path.string(), read_file(path)}; }
+
+namespace detail {
+const char* idf_common_begin();
+std::size_t idf_common_size();
+}  // namespace detail
+
+FilterCsv bundled_common_filter() {
+  return {"ESP-IDF cmn_crt_authorities.csv (bundled)",
+          std::string(detail::idf_common_begin(), detail::idf_common_size())};
+}
 
 Selection select_roots(const Store& store, const SelectionOptions& options) {
   Selection result;
@@ -117,14 +129,14 @@ Selection select_roots(const Store& store, const SelectionOptions& options) {
   std::vector<bool> keep(roots.size(), !restricted);
 
   if (options.filter_csv) {
-    for (const auto& [name, line] : read_filter_csv(*options.filter_csv)) {
+    for (const auto& [name, line] : filter_names(*options.filter_csv)) {
       bool found = false;
       for (std::size_t i = 0; i < roots.size(); ++i) {
         if (roots[i].label == name && passes[i]) keep[i] = found = true;
       }
       if (!found) {
         result.warnings.push_back(fmt::format("{}:{}: \"{}\" matches no trusted root in {}",
-                                              options.filter_csv->string(), line, name, store.name));
+                                              options.filter_csv->name, line, name, store.name));
       }
     }
   }

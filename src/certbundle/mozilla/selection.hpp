@@ -22,6 +22,17 @@ enum class DistrustAfterRule {
 // "ignore" | "grace" | "strict"; throws usage_error on anything else.
 [[nodiscard]] DistrustAfterRule parse_distrust_after_rule(std::string_view text);
 
+// ESP-IDF's common-CA filter (cmn_crt_authorities.csv): a header line, then rows whose second
+// column is the label of a root to keep.
+struct FilterCsv {
+  std::string name;  // the file, for messages
+  std::string text;
+};
+// Reads the file. Throws Error(ExitCode::input) naming it.
+[[nodiscard]] FilterCsv read_filter_csv(const std::filesystem::path& path);
+// ESP-IDF's own list, compiled into certbundle from mozilla/esp-idf/ (see its PROVENANCE).
+[[nodiscard]] FilterCsv bundled_common_filter();
+
 struct SelectionOptions {
   Time at{};  // the moment at which expiry and distrust are judged
   DistrustAfterRule distrust_after = DistrustAfterRule::ignore;
@@ -33,7 +44,7 @@ struct SelectionOptions {
   std::vector<std::string> exclude;
   // ESP-IDF's common-CA filter (cmn_crt_authorities.csv): keep roots whose label is in its second
   // column. An entry that matches no selected root is warned about by name.
-  std::optional<std::filesystem::path> filter_csv;
+  std::optional<FilterCsv> filter_csv;
 };
 
 struct Selected {
@@ -48,8 +59,8 @@ struct Selection {
   std::vector<std::string> warnings;  // one line each, without a "warning: " prefix
 };
 
-// Throws Error(ExitCode::usage) for a pattern that matches nothing, Error(ExitCode::input) for
-// an unreadable CSV (naming the file and line).
+// Throws Error(ExitCode::usage) for an include pattern that matches nothing,
+// Error(ExitCode::input) for a malformed CSV (naming the file and line).
 [[nodiscard]] Selection select_roots(const Store& store, const SelectionOptions& options);
 
 // True when the glob `pattern` (*, ?, [...]) matches `text` whole.

@@ -1,0 +1,55 @@
+#pragma once
+// `certbundle build`: the outputs of a manifest, offline, from the manifest, the lock and the
+// Mozilla snapshot. Everything is computed in memory first; only when every output is ready are
+// the files written (each atomically), so a failed build writes nothing.
+//
+// What goes in:
+// - the bundle ([bundle]): with roots = "endpoints", the device-view and browser-view anchors of
+//   every endpoint, the anchors of a transition that are not retired, `include` and `extra`, and
+//   nothing else: the smallest bundle that keeps every endpoint working. "common" adds ESP-IDF's
+//   common CAs, "all" every Mozilla root selected by the policy; "none" holds only `include` and
+//   `extra` (no endpoint anchors).
+// - each PEM buffer ([[pem]]): the anchors of its endpoints (and their transition anchors), its
+//   labels, files and `next`, in that order, each certificate once, each preceded by a comment line
+//   with its label and notAfter; it ends with a newline.
+// - with emit "c": NAME.c and NAME.h (`const unsigned char NAME[]`, `const unsigned int
+//   NAME_len`); for a PEM the array ends with the NUL that esp_tls requires, counted in NAME_len.
+// - certbundle-build.txt: the report (what went in and why, sizes against ESP-IDF's full bundle).
+//
+// A transition anchor (an anchor of an earlier lock that the server no longer uses) stays until
+// the output's `retire_after` date has passed, or until it expires.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "certbundle/core/time.hpp"
+#include "certbundle/mozilla/certdata.hpp"
+#include "certbundle/project/lock.hpp"
+#include "certbundle/project/manifest.hpp"
+
+namespace certbundle::project {
+
+struct OutputFile {
+  std::filesystem::path name;  // relative to the output directory
+  std::string bytes;
+};
+
+struct BuildResult {
+  std::vector<OutputFile> files;
+  std::string report;                 // the text of certbundle-build.txt
+  std::vector<std::string> warnings;  // one line each
+};
+
+// Throws Error(ExitCode::input) naming the manifest (and line) or lock when they disagree: an
+// endpoint missing from the lock or locked for another target ("run `certbundle lock`"), a label
+// that matches no root of the snapshot, an unreadable file.
+[[nodiscard]] BuildResult plan_build(const Manifest& manifest, const Lock& lock,
+                                     const mozilla::Store& store, Time at);
+
+// Writes every file of `result` into `dir` (which must exist), each atomically.
+void write_build(const BuildResult& result, const std::filesystem::path& dir);
+
+// The Mozilla store a manifest names (policy.mozilla), or the bundled one.
+[[nodiscard]] mozilla::Store store_for(const Manifest& manifest);
+
+}  // namespace certbundle::project

@@ -1,0 +1,134 @@
+#include <future>
+
+#include <fmt/format.h>
+
+#include "certbundle/core/error.hpp"
+#include "certbundle/fetch/fetch.hpp"
+#include "certbundle/project/build.hpp"
+#include "certbundle/project/lock.hpp"
+#include "certbundle/project/manifest.hpp"
+#include "certbundle/x509/load.hpp"
+
+namespace certbundle::project {
+
+namespace {
+
+fetch::FetchOptions options_for(const Manifest& m, const Endpoint& e, const LockOptions& options) {
+  const auto bad = [&](const std::string& why) {
+    return Error(ExitCode::input, fmt::format("{}:{}: endpoint \"{}\": {}", m.file.string(), e.line, e.name, why));
+  };
+  fetch::FetchOptions o;
+  o.at = options.now;
+  o.connect.timeout = options.timeout;
+  o.aia_timeout = options.timeout;
+  o.connect.alpn = e.alpn;
+  o.connect.proxy = e.proxy;
+  if (!e.sni.empty()) {
+    o.connect.sni_mode = fetch::SniMode::custom;
+    o.connect.sni = e.sni;
+  }
+  if (!e.starttls.empty()) {
+    o.connect.starttls = fetch::parse_starttls(e.starttls);
+    if (!o.connect.starttls) throw bad(fmt::format("unknown starttls \"{}\" (smtp, imap, pop3, ftp, xmpp, postgres)", e.starttls));
+  }
+  if (!e.key.empty() && e.cert.empty()) throw bad("key needs cert");
+  if (!e.cert.empty()) o.connect.client_cert = m.resolve(e.cert).string();
+  if (!e.key.empty()) o.connect.client_key = m.resolve(e.key).string();
+  o.jobs = 1;
+  return o;
+}
+
+fetch::Target target_for(const Manifest& m, const Endpoint& e) {
+  try {
+    return fetch::parse_target(e.target);
+  } catch (const Error& err) {
+    throw Error(ExitCode::input, fmt::format("{}:{}: endpoint \"{}\": {}", m.file.string(), e.line, e.name, err.what()));
+  }
+}
+
+}  // namespace
+
+LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const LockOptions& options) {
+  const mozilla::Store store = store_for(manifest);
+  chain::TrustMaterial trust = chain::trust_from_store(store);
+  std::vector<Certificate> extra;
+  const auto add_files = [&](const std::vector<std::filesystem::path>& files) {
+    for (const auto& f : files) {
+      for (auto& c : load_certificates(manifest.resolve(f))) extra.push_back(std::move(c.cert));
+    }
+  };
+  if (manifest.bundle) add_files(manifest.bundle->extra);
+  for (const PemOutput& p : manifest.pems) add_files(p.files);
+  for (const auto& f : options.ca) {
+    for (auto& c : load_certificates(f)) extra.push_back(std::move(c.cert));
+  }
+  chain::add_extra_anchors(trust, extra);
+
+  // Check every setting before connecting anywhere.
+  std::vector<std::pair<fetch::Target, fetch::FetchOptions>> jobs;
+  for (const Endpoint& e : manifest.endpoints) jobs.emplace_back(target_for(manifest, e), options_for(manifest, e, options));
+
+  fetch::init_curl();
+  std::vector<std::future<fetch::TargetReport>> running;
+  for (const auto& [target, o] : jobs) {
+    running.push_back(std::async(std::launch::async, [&target, &o, &trust] {
+      const fetch::TlsContext context(o.connect);
+      return fetch::fetch_one(target, o, context, trust);
+    }));
+  }
+  std::vector<fetch::TargetReport> reports;
+  for (auto& r : running) reports.push_back(r.get());
+
+  std::vector<std::string> failed;
+  std::vector<std::string> untrusted;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const std::string& name = manifest.endpoints[i].name;
+    const fetch::TargetReport& r = reports[i];
+    if (!r.fetched()) {
+      failed.push_back(fmt::format("{} ({}): {}: {}", name, r.target.text, fetch::to_string(r.failure->step),
+                                   r.failure->reason));
+    } else if (!r.analysis->browser.trusted &&
+               std::find(options.allow_untrusted.begin(), options.allow_untrusted.end(), name) ==
+                   options.allow_untrusted.end()) {
+      untrusted.push_back(fmt::format("{} ({}): {}", name, r.target.text, r.analysis->browser.reason));
+    }
+  }
+  if (!failed.empty()) {
+    throw Error(ExitCode::network, fmt::format("cannot lock: {}", fmt::join(failed, "; ")));
+  }
+  if (!untrusted.empty()) {
+    throw Error(ExitCode::findings,
+                fmt::format("cannot lock: a browser does not trust {} (lock it anyway with "
+                            "--allow-untrusted NAME)",
+                            fmt::join(untrusted, "; ")));
+  }
+
+  LockResult result;
+  result.lock.snapshot_name = store.name;
+  result.lock.snapshot_sha256 = store.sha256;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const std::string& name = manifest.endpoints[i].name;
+    LockedEndpoint fresh = lock_endpoint(reports[i], options.now);
+    const LockedEndpoint* old = nullptr;
+    if (previous != nullptr) {
+      if (const auto it = previous->endpoints.find(name); it != previous->endpoints.end()) old = &it->second;
+    }
+    if (old == nullptr) {
+      result.changes.push_back(fmt::format("{}: locked for the first time{}", name,
+                                           fresh.device_anchor ? ", device anchor \"" + fresh.device_anchor->label + "\"" : ""));
+    } else {
+      for (auto& line : carry_over(name, *old, fresh, options.now)) result.changes.push_back(std::move(line));
+    }
+    result.lock.endpoints.emplace(name, std::move(fresh));
+  }
+  if (previous != nullptr) {
+    for (const auto& [name, e] : previous->endpoints) {
+      if (manifest.find_endpoint(name) == nullptr) {
+        result.changes.push_back(fmt::format("{}: no longer in the manifest, dropped from the lock", name));
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace certbundle::project

@@ -1,0 +1,97 @@
+#pragma once
+// certbundle.toml: the one place that says which servers a firmware talks to and which CAs it
+// embeds, in which form. The full reference is docs/manifest.md; examples/manifest/ has a
+// commented example. Paths in the manifest are relative to the manifest's directory.
+//
+// load_manifest() reads and checks the whole file before anything else happens: an unknown key
+// (with the nearest valid key suggested), a value of the wrong type, a [[pem]] naming an
+// undeclared endpoint, two outputs with the same name are each an Error(ExitCode::input) naming
+// the file and line.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certbundle/core/time.hpp"
+#include "certbundle/mozilla/selection.hpp"
+
+namespace certbundle::project {
+
+struct Policy {
+  std::int64_t warn_days = 90;  // a finding within this many days is a warning
+  std::int64_t fail_days = 30;  // within this many days (or expired) it is an error
+  std::optional<Time> horizon;  // devices must keep trusting their servers until this date
+  std::optional<std::int64_t> lock_max_age_days;
+  std::filesystem::path mozilla;  // empty: the snapshot built into certbundle
+  mozilla::DistrustAfterRule distrust_after = mozilla::DistrustAfterRule::ignore;
+  std::string idf_version;  // "5.4": picks the bundle format; empty when `format` is given
+  std::string format;       // "v1" | "v2"; empty when not given (then v2, or by idf_version)
+};
+
+struct Endpoint {
+  std::string name;
+  std::string target;  // `url`, or `host:port` from host and port
+  std::string starttls;
+  std::vector<std::string> alpn;
+  std::string sni;
+  std::string proxy;
+  std::filesystem::path cert;  // client certificate, for servers that demand one
+  std::filesystem::path key;
+  std::size_t line = 0;
+};
+
+enum class Roots { endpoints, common, all, none };
+enum class Emit { bin, pem, c };
+
+struct BundleOutput {
+  std::string name = "x509_crt_bundle";
+  Roots roots = Roots::endpoints;
+  std::vector<std::string> include;  // labels, globs or SHA-256, from the snapshot
+  std::vector<std::string> exclude;
+  std::vector<std::filesystem::path> extra;  // PEM/DER files of private CAs
+  std::vector<Emit> emit{Emit::bin};
+  std::optional<Time> retire_after;  // old anchors of a transition leave after this date
+  std::size_t line = 0;
+};
+
+struct PemOutput {
+  std::string name;
+  std::vector<std::string> endpoints;  // their anchors, from the lock
+  std::vector<std::string> labels;     // Mozilla roots (labels, globs or SHA-256)
+  std::vector<std::filesystem::path> files;
+  // The new CA(s) to carry through a transition: labels, or files (names ending .pem .crt .cer .der).
+  std::vector<std::string> next;
+  std::optional<Time> retire_after;  // old anchors of a transition leave after this date
+  std::vector<Emit> emit{Emit::pem};
+  std::size_t line = 0;
+};
+
+// A device client certificate: checked for expiry, never embedded by certbundle.
+struct Identity {
+  std::string name;
+  std::filesystem::path cert;
+  std::size_t line = 0;
+};
+
+struct Manifest {
+  std::filesystem::path file;
+  std::filesystem::path dir;  // paths in the manifest are relative to this
+  Policy policy;
+  std::vector<Endpoint> endpoints;
+  std::optional<BundleOutput> bundle;
+  std::vector<PemOutput> pems;
+  std::vector<Identity> identities;
+
+  [[nodiscard]] const Endpoint* find_endpoint(std::string_view name) const;
+  // A path from the manifest, made relative to the working directory.
+  [[nodiscard]] std::filesystem::path resolve(const std::filesystem::path& p) const;
+};
+
+[[nodiscard]] Manifest load_manifest(const std::filesystem::path& file);
+[[nodiscard]] Manifest parse_manifest(std::string_view text, const std::filesystem::path& file);
+
+// The text `certbundle init` writes: every key, commented, with the given endpoints filled in.
+[[nodiscard]] std::string starter_manifest(const std::vector<std::string>& endpoint_urls);
+
+}  // namespace certbundle::project

@@ -1,0 +1,140 @@
+// certbundle init | lock | build: the project manifest (certbundle.toml) and its lock.
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "certbundle/core/error.hpp"
+#include "certbundle/core/file.hpp"
+#include "certbundle/project/build.hpp"
+#include "certbundle/project/lock.hpp"
+#include "certbundle/project/manifest.hpp"
+#include "command.hpp"
+
+namespace certbundle::cli {
+
+namespace {
+
+// certbundle.lock lives beside the manifest.
+std::filesystem::path lock_path(const std::filesystem::path& manifest) {
+  return manifest.parent_path() / "certbundle.lock";
+}
+
+struct InitArgs {
+  std::vector<std::string> endpoints;
+  std::string output = "certbundle.toml";
+  bool force = false;
+};
+
+struct LockArgs {
+  std::string manifest = "certbundle.toml";
+  std::vector<std::string> allow_untrusted;
+  std::vector<std::string> ca;
+  double timeout = 10;
+};
+
+struct BuildArgs {
+  std::string manifest = "certbundle.toml";
+  std::string out;
+  std::string at = "now";
+  bool quiet = false;
+};
+
+}  // namespace
+
+void setup_init(CLI::App& app, Runner& run) {
+  auto args = std::make_shared<InitArgs>();
+  auto* cmd = app.add_subcommand("init", "Write a commented starter certbundle.toml");
+  cmd->add_option("--endpoint", args->endpoints, "A server the device talks to (URL or host:port); repeatable");
+  cmd->add_option("-o,--output", args->output, "The manifest to write")->capture_default_str();
+  cmd->add_flag("--force", args->force, "Overwrite an existing manifest");
+  cmd->callback([args, &run] {
+    run = [args](Streams streams) {
+      std::error_code ec;
+      if (!args->force && std::filesystem::exists(args->output, ec)) {
+        throw Error(ExitCode::output, fmt::format("{} exists; use --force to overwrite it", certbundle::quoted(args->output)));
+      }
+      const std::string text = project::starter_manifest(args->endpoints);
+      (void)project::parse_manifest(text, args->output);  // what init writes always reads back
+      write_file_atomic(args->output, text);
+      streams.out << fmt::format("wrote {} with {} endpoint(s); next: certbundle lock\n", args->output,
+                                 args->endpoints.size());
+      return 0;
+    };
+  });
+}
+
+void setup_lock(CLI::App& app, Runner& run) {
+  auto args = std::make_shared<LockArgs>();
+  auto* cmd = app.add_subcommand("lock", "Fetch every endpoint of the manifest and write certbundle.lock");
+  cmd->add_option("manifest", args->manifest, "The manifest")->capture_default_str();
+  cmd->add_option("--allow-untrusted", args->allow_untrusted,
+                  "Lock this endpoint even though a browser does not trust its chain; repeatable");
+  cmd->add_option("--ca", args->ca, "More trusted CAs for the browser view (PEM or DER); repeatable");
+  cmd->add_option("--timeout", args->timeout, "Seconds per endpoint for connect + STARTTLS + handshake")
+      ->capture_default_str();
+  cmd->callback([args, &run] {
+    run = [args](Streams streams) {
+      if (!(args->timeout > 0) || args->timeout > 3600) throw usage_error("--timeout: give 0 < SECONDS <= 3600");
+      const project::Manifest manifest = project::load_manifest(args->manifest);
+      for (const std::string& name : args->allow_untrusted) {
+        if (manifest.find_endpoint(name) == nullptr) {
+          throw usage_error(fmt::format("--allow-untrusted \"{}\": no such endpoint in {}", name, args->manifest));
+        }
+      }
+      const auto path = lock_path(args->manifest);
+      std::optional<project::Lock> previous;
+      std::error_code ec;
+      if (std::filesystem::exists(path, ec)) previous = project::read_lock(path);
+
+      project::LockOptions options;
+      options.now = now();
+      options.timeout = std::chrono::milliseconds(std::llround(args->timeout * 1000));
+      options.allow_untrusted = args->allow_untrusted;
+      for (const auto& c : args->ca) options.ca.emplace_back(c);
+      const project::LockResult result =
+          project::lock_manifest(manifest, previous ? &*previous : nullptr, options);
+      write_file_atomic(path, project::to_json(result.lock));
+      for (const std::string& line : result.changes) streams.out << line << "\n";
+      streams.out << fmt::format("wrote {}: {} endpoint(s)\n", path.string(), result.lock.endpoints.size());
+      return 0;
+    };
+  });
+}
+
+void setup_build(CLI::App& app, Runner& run) {
+  auto args = std::make_shared<BuildArgs>();
+  auto* cmd = app.add_subcommand("build", "Write the manifest's outputs from the lock, offline");
+  cmd->add_option("manifest", args->manifest, "The manifest")->capture_default_str();
+  cmd->add_option("--out", args->out, "The directory to write into (created if missing)")->required();
+  cmd->add_option("--at", args->at, "Decide expiry and retirement as of this moment (default: now)");
+  cmd->add_flag("-q,--quiet", args->quiet, "Print only warnings");
+  cmd->callback([args, &run] {
+    run = [args](Streams streams) {
+      const Time at = parse_time(args->at);
+      const project::Manifest manifest = project::load_manifest(args->manifest);
+      const auto path = lock_path(args->manifest);
+      std::error_code ec;
+      if (!manifest.endpoints.empty() && !std::filesystem::exists(path, ec)) {
+        throw Error(ExitCode::input, fmt::format("{} does not exist: run `certbundle lock`", quoted(path)));
+      }
+      const project::Lock lock = manifest.endpoints.empty() && !std::filesystem::exists(path, ec)
+                                     ? project::Lock{}
+                                     : project::read_lock(path);
+      const project::BuildResult result = project::plan_build(manifest, lock, project::store_for(manifest), at);
+      std::filesystem::create_directories(args->out, ec);
+      if (ec) throw Error(ExitCode::output, fmt::format("cannot create {}: {}", certbundle::quoted(args->out), ec.message()));
+      project::write_build(result, args->out);
+      for (const std::string& w : result.warnings) streams.err << "certbundle: warning: " << w << "\n";
+      if (!args->quiet) {
+        streams.out << result.report;
+        streams.out << fmt::format("wrote {} file(s) into {}\n", result.files.size(), args->out);
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace certbundle::cli
