@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "certbundle/core/error.hpp"
 #include "certbundle/x509/load.hpp"
 
 namespace certbundle::cli {
@@ -64,7 +65,12 @@ mozilla::Selection select(const SelectionArgs& args, bool with_mozilla, Streams 
     options.include = args.include;
     options.exclude = args.exclude;
     if (!args.filter.empty()) options.filter_csv = mozilla::read_filter_csv(args.filter);
-    selection = mozilla::select_roots(store_for(args), options);
+    try {
+      selection = mozilla::select_roots(store_for(args), options);
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::usage) throw;
+      throw usage_error(fmt::format("--include {}", e.what()));
+    }
   }
   std::set<Sha256> seen;
   for (const auto& s : selection.certs) seen.insert(s.cert.sha256());

@@ -174,7 +174,7 @@ TEST_CASE("include and exclude by label, glob and SHA-256", "[mozilla]") {
   CHECK_THAT(expired.warnings[0], Catch::Contains("expired on 2026-11-27T20:53:42Z"));
 
   o.include = {"No Such Root*"};
-  CHECK_THROWS_WITH(select_roots(store, o), Catch::Contains("\"No Such Root*\" matches no root"));
+  CHECK_THROWS_WITH(select_roots(store, o), Catch::StartsWith("\"No Such Root*\" matches no root in bundled certdata.txt"));
 }
 
 TEST_CASE("ESP-IDF's common-CA filter names the entries that match nothing", "[mozilla]") {

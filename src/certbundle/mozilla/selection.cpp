@@ -157,7 +157,7 @@ Selection select_roots(const Store& store, const SelectionOptions& options) {
         }
       }
       if (!any && include) {
-        throw usage_error(fmt::format("--include \"{}\" matches no root in {}", pattern, store.name));
+        throw usage_error(fmt::format("\"{}\" matches no root in {}", pattern, store.name));
       }
       if (!any) {
         result.warnings.push_back(

@@ -118,13 +118,13 @@ class Planner {
   // Mozilla roots matching `patterns`; a pattern that matches no root of the snapshot is an error
   // naming the manifest line.
   void add_labels(Contents& out, const std::vector<std::string>& patterns, std::size_t line,
-                  const std::string& why) {
+                  const std::string& output, const std::string& why) {
     if (patterns.empty()) return;
     mozilla::Selection s;
     try {
       s = mozilla::select_roots(store_, selection(patterns));
     } catch (const Error& e) {
-      throw manifest_error(line, e.what());
+      throw manifest_error(line, fmt::format("{}: {}", output, e.what()));
     }
     for (auto& w : s.warnings) warnings_.push_back(std::move(w));
     for (const auto& c : s.certs) out.add(c.cert, c.label, why);
@@ -183,7 +183,7 @@ class Planner {
         if (!excluded) contents.add(c.cert, c.label, b.roots == Roots::common ? "ESP-IDF common CA" : "Mozilla root");
       }
     }
-    add_labels(contents, b.include, b.line, "bundle.include");
+    add_labels(contents, b.include, b.line, fmt::format("[bundle] \"{}\": include", b.name), "bundle.include");
     add_files(contents, b.extra, "bundle.extra");
 
     std::vector<bundle::Member> members;
@@ -219,7 +219,7 @@ class Planner {
   void plan_pem(const PemOutput& p, BuildResult& result, std::string& report) {
     Contents contents;
     for (const std::string& e : p.endpoints) add_endpoint(contents, e, p.retire_after, p.name);
-    add_labels(contents, p.labels, p.line, "pem.labels");
+    add_labels(contents, p.labels, p.line, fmt::format("[[pem]] \"{}\": labels", p.name), "pem.labels");
     add_files(contents, p.files, "pem.files");
     std::vector<std::string> next_labels;
     std::vector<std::filesystem::path> next_files;
@@ -227,7 +227,8 @@ class Planner {
       if (is_file_name(n)) next_files.emplace_back(n);
       else next_labels.push_back(n);
     }
-    add_labels(contents, next_labels, p.line, "pem.next: carried for the transition to a new CA");
+    add_labels(contents, next_labels, p.line, fmt::format("[[pem]] \"{}\": next", p.name),
+               "pem.next: carried for the transition to a new CA");
     add_files(contents, next_files, "pem.next: carried for the transition to a new CA");
 
     std::string text;
