@@ -333,7 +333,7 @@ Manifest load_manifest(const std::filesystem::path& file) { return parse_manifes
 
 std::string starter_manifest(const std::vector<std::string>& endpoint_urls) {
   std::string out = R"(# certbundle.toml: the servers this firmware talks to, and the CAs it embeds.
-# Reference: docs/manifest.md. Paths are relative to this file.
+# Reference: the "certbundle.toml" section of certbundle's README.md. Paths are relative to this file.
 # Workflow: `certbundle lock` records what the servers present (certbundle.lock, commit it);
 # `certbundle build --out DIR` writes the outputs offline; `certbundle check` warns on expiry.
 

@@ -1,7 +1,7 @@
 #pragma once
 // certbundle.toml: the one place that says which servers a firmware talks to and which CAs it
-// embeds, in which form. The full reference is docs/manifest.md; examples/manifest/ has a
-// commented example. Paths in the manifest are relative to the manifest's directory.
+// embeds, in which form. The reference is README.md's "certbundle.toml" section; `certbundle init`
+// writes a commented example. Paths in the manifest are relative to the manifest's directory.
 //
 // load_manifest() reads and checks the whole file before anything else happens: an unknown key
 // (with the nearest valid key suggested), a value of the wrong type, a [[pem]] naming an
