@@ -39,6 +39,8 @@ struct BuildArgs {
   std::string manifest = "certbundle.toml";
   std::string out;
   std::string at = "now";
+  std::string idf_version;
+  std::string format;
   bool quiet = false;
 };
 
@@ -110,6 +112,10 @@ void setup_build(CLI::App& app, Runner& run) {
   cmd->add_option("manifest", args->manifest, "The manifest")->capture_default_str();
   cmd->add_option("--out", args->out, "The directory to write into (created if missing)")->required();
   cmd->add_option("--at", args->at, "Decide expiry and retirement as of this moment (default: now)");
+  auto* idf = cmd->add_option("--idf-version", args->idf_version,
+                              "The ESP-IDF version being built (5.3: format V1, 5.4: V2), used when the "
+                              "manifest gives neither policy.format nor policy.idf_version");
+  cmd->add_option("--format", args->format, "v1 or v2, used when the manifest gives neither")->excludes(idf);
   cmd->add_flag("-q,--quiet", args->quiet, "Print only warnings");
   cmd->callback([args, &run] {
     run = [args](Streams streams) {
@@ -123,7 +129,11 @@ void setup_build(CLI::App& app, Runner& run) {
       const project::Lock lock = manifest.endpoints.empty() && !std::filesystem::exists(path, ec)
                                      ? project::Lock{}
                                      : project::read_lock(path);
-      const project::BuildResult result = project::plan_build(manifest, lock, project::store_for(manifest), at);
+      std::optional<bundle::Format> default_format;
+      if (!args->idf_version.empty()) default_format = bundle::format_for_idf_version(args->idf_version);
+      if (!args->format.empty()) default_format = bundle::parse_format(args->format);
+      const project::BuildResult result =
+          project::plan_build(manifest, lock, project::store_for(manifest), at, default_format);
       std::filesystem::create_directories(args->out, ec);
       if (ec) throw Error(ExitCode::output, fmt::format("cannot create {}: {}", certbundle::quoted(args->out), ec.message()));
       project::write_build(result, args->out);

@@ -139,3 +139,18 @@ TEST_CASE("a damaged lock is refused with what is wrong", "[project][errors]") {
   edited[pos] = edited[pos] == '0' ? '1' : '0';
   CHECK_THAT(error_of(edited), Catch::Contains("does not match \"der\""));
 }
+
+TEST_CASE("the build's IDF version picks the format only when the manifest gives none", "[project]") {
+  const std::string endpoint = "[[endpoint]]\nname = \"api\"\nurl = \"https://api.example.com\"\n[bundle]\n";
+  const auto bundle_of = [&](const std::string& text, std::optional<bundle::Format> fallback) {
+    const BuildResult r = plan_build(parse_manifest(text, "m.toml"), baltimore_lock(), mozilla::bundled_store(),
+                                     parse_time("2026-11-21"), fallback);
+    return *file_named(r, "x509_crt_bundle");
+  };
+  const std::string v1 = read_file(data + "/idf/baltimore_crt_bundle.v1_BE");
+  const std::string v2 = read_file(data + "/idf/baltimore_crt_bundle.v2_LEoffsets");
+  CHECK(bundle_of(endpoint, std::nullopt) == v2);
+  CHECK(bundle_of(endpoint, bundle::Format::v1) == v1);
+  CHECK(bundle_of("[policy]\nidf_version = \"5.4\"\n" + endpoint, bundle::Format::v1) == v2);
+  CHECK(bundle_of("[policy]\nformat = \"v1\"\n" + endpoint, bundle::Format::v2) == v1);
+}

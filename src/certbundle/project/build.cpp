@@ -23,6 +23,8 @@ namespace {
 // The certificates of one output, each once, in the order they were added, with why.
 class Contents {
  public:
+  using Item = OutputContents::Item;
+
   void add(const Certificate& cert, const std::string& label, const std::string& why) {
     const auto it = std::find_if(items_.begin(), items_.end(), [&](const Item& i) { return i.cert == cert; });
     if (it != items_.end()) {
@@ -32,11 +34,6 @@ class Contents {
     items_.push_back({cert, label, why});
   }
 
-  struct Item {
-    Certificate cert;
-    std::string label;
-    std::string why;
-  };
   [[nodiscard]] const std::vector<Item>& items() const { return items_; }
 
  private:
@@ -45,8 +42,9 @@ class Contents {
 
 class Planner {
  public:
-  Planner(const Manifest& manifest, const Lock& lock, const mozilla::Store& store, Time at)
-      : m_(manifest), lock_(lock), store_(store), at_(at) {}
+  Planner(const Manifest& manifest, const Lock& lock, const mozilla::Store& store, Time at,
+          std::optional<bundle::Format> default_format)
+      : m_(manifest), lock_(lock), store_(store), at_(at), default_format_(default_format) {}
 
   BuildResult run() {
     check_lock();
@@ -147,7 +145,7 @@ class Planner {
         throw Error(ExitCode::input, fmt::format("{}: policy.idf_version: {}", m_.file.string(), e.what()));
       }
     }
-    return bundle::Format::v2;
+    return default_format_.value_or(bundle::Format::v2);
   }
 
   void emit_c(const std::string& name, const std::string& bytes, BuildResult& result, std::string& report) {
@@ -203,6 +201,7 @@ class Planner {
                           full_size == 0 ? 0.0 : 100.0 * static_cast<double>(written.bytes.size()) / static_cast<double>(full_size),
                           full_size);
     list(contents, report);
+    result.outputs.push_back({b.name, b.line, contents.items()});
     for (const Emit e : b.emit) {
       if (e == Emit::bin) result.files.push_back({b.name, written.bytes});
       if (e == Emit::c) emit_c(b.name, written.bytes, result, report);
@@ -239,6 +238,7 @@ class Planner {
     report += fmt::format("\n{}: PEM buffer, {} certificates, {} bytes (+1 NUL for esp_tls)\n", p.name,
                           contents.items().size(), text.size());
     list(contents, report);
+    result.outputs.push_back({p.name, p.line, contents.items()});
     for (const Emit e : p.emit) {
       if (e == Emit::pem) result.files.push_back({p.name, text});
       if (e == Emit::c) emit_c(p.name, text + std::string(1, '\0'), result, report);
@@ -249,13 +249,15 @@ class Planner {
   const Lock& lock_;
   const mozilla::Store& store_;
   Time at_;
+  std::optional<bundle::Format> default_format_;
   std::vector<std::string> warnings_;
 };
 
 }  // namespace
 
-BuildResult plan_build(const Manifest& manifest, const Lock& lock, const mozilla::Store& store, Time at) {
-  return Planner(manifest, lock, store, at).run();
+BuildResult plan_build(const Manifest& manifest, const Lock& lock, const mozilla::Store& store, Time at,
+                       std::optional<bundle::Format> default_format) {
+  return Planner(manifest, lock, store, at, default_format).run();
 }
 
 void write_build(const BuildResult& result, const std::filesystem::path& dir) {

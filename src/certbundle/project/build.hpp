@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "certbundle/bundle/format.hpp"
 #include "certbundle/core/time.hpp"
 #include "certbundle/mozilla/certdata.hpp"
 #include "certbundle/project/lock.hpp"
@@ -34,8 +35,21 @@ struct OutputFile {
   std::string bytes;
 };
 
+// What one output holds, and why, for the report and for `certbundle check`.
+struct OutputContents {
+  std::string name;
+  std::size_t line = 0;  // of its table in the manifest
+  struct Item {
+    Certificate cert;
+    std::string label;
+    std::string why;
+  };
+  std::vector<Item> items;
+};
+
 struct BuildResult {
   std::vector<OutputFile> files;
+  std::vector<OutputContents> outputs;  // the bundle first, then the PEM buffers
   std::string report;                 // the text of certbundle-build.txt
   std::vector<std::string> warnings;  // one line each
 };
@@ -43,8 +57,11 @@ struct BuildResult {
 // Throws Error(ExitCode::input) naming the manifest (and line) or lock when they disagree: an
 // endpoint missing from the lock or locked for another target ("run `certbundle lock`"), a label
 // that matches no root of the snapshot, an unreadable file.
+// `default_format` is the bundle format when the manifest gives neither policy.format nor
+// policy.idf_version (the CMake module passes the IDF version of the build); else V2.
 [[nodiscard]] BuildResult plan_build(const Manifest& manifest, const Lock& lock,
-                                     const mozilla::Store& store, Time at);
+                                     const mozilla::Store& store, Time at,
+                                     std::optional<bundle::Format> default_format = std::nullopt);
 
 // Writes every file of `result` into `dir` (which must exist), each atomically.
 void write_build(const BuildResult& result, const std::filesystem::path& dir);
