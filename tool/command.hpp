@@ -23,5 +23,10 @@ void setup_roots(CLI::App& app, Runner& run);
 void setup_bundle(CLI::App& app, Runner& run);
 void setup_inspect(CLI::App& app, Runner& run);
 void setup_fetch(CLI::App& app, Runner& run);
+void setup_verify(CLI::App& app, Runner& run);
+void setup_init(CLI::App& app, Runner& run);
+void setup_lock(CLI::App& app, Runner& run);
+void setup_build(CLI::App& app, Runner& run);
+void setup_check(CLI::App& app, Runner& run);
 
 }  // namespace certbundle::cli

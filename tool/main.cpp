@@ -24,9 +24,21 @@ int main(int argc, char** argv) {
   certbundle::cli::setup_bundle(app, run);
   certbundle::cli::setup_inspect(app, run);
   certbundle::cli::setup_fetch(app, run);
+  certbundle::cli::setup_verify(app, run);
+  certbundle::cli::setup_init(app, run);
+  certbundle::cli::setup_lock(app, run);
+  certbundle::cli::setup_build(app, run);
+  certbundle::cli::setup_check(app, run);
+
+  // Installed as cert-fetch too (a link to this binary): then it is `certbundle fetch`.
+  std::vector<char*> args(argv, argv + argc);
+  static char fetch_command[] = "fetch";
+  if (argc > 0 && std::filesystem::path(argv[0]).filename() == "cert-fetch") {
+    args.insert(args.begin() + 1, fetch_command);
+  }
 
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::cerr << "certbundle: error: " << e.what() << "\n";

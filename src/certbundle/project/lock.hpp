@@ -15,8 +15,13 @@
 #include "certbundle/core/time.hpp"
 #include "certbundle/x509/certificate.hpp"
 
+#include "certbundle/chain/analysis.hpp"
+
 namespace certbundle::fetch {
 struct TargetReport;
+}
+namespace certbundle::mozilla {
+struct Store;
 }
 
 namespace certbundle::project {
@@ -71,6 +76,18 @@ struct Lock {
 // ("api: device anchor changed from X to Y: ...").
 [[nodiscard]] std::vector<std::string> carry_over(const std::string& name, const LockedEndpoint& old,
                                                   LockedEndpoint& fresh, Time now);
+
+// What a manifest's endpoints are judged against: the store's roots, the manifest's own CA files
+// (bundle.extra, pem.files) and `ca`. Throws Error(ExitCode::input) for an unreadable file.
+[[nodiscard]] chain::TrustMaterial trust_for(const Manifest& manifest, const mozilla::Store& store,
+                                             const std::vector<std::filesystem::path>& ca);
+
+// Fetches every endpoint of the manifest at once (handshake, AIA, analysis at `now`), in manifest
+// order. A failed endpoint is a report with its failure. Throws Error(ExitCode::input) for a bad
+// endpoint setting (naming the manifest line) before connecting anywhere.
+[[nodiscard]] std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest,
+                                                               const chain::TrustMaterial& trust, Time now,
+                                                               std::chrono::milliseconds timeout);
 
 struct LockOptions {
   Time now{};

@@ -48,26 +48,32 @@ fetch::Target target_for(const Manifest& m, const Endpoint& e) {
 
 }  // namespace
 
-LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const LockOptions& options) {
-  const mozilla::Store store = store_for(manifest);
+chain::TrustMaterial trust_for(const Manifest& manifest, const mozilla::Store& store,
+                               const std::vector<std::filesystem::path>& ca) {
   chain::TrustMaterial trust = chain::trust_from_store(store);
   std::vector<Certificate> extra;
-  const auto add_files = [&](const std::vector<std::filesystem::path>& files) {
+  const auto add_files = [&](const std::vector<std::filesystem::path>& files, bool from_manifest) {
     for (const auto& f : files) {
-      for (auto& c : load_certificates(manifest.resolve(f))) extra.push_back(std::move(c.cert));
+      for (auto& c : load_certificates(from_manifest ? manifest.resolve(f) : f)) extra.push_back(std::move(c.cert));
     }
   };
-  if (manifest.bundle) add_files(manifest.bundle->extra);
-  for (const PemOutput& p : manifest.pems) add_files(p.files);
-  for (const auto& f : options.ca) {
-    for (auto& c : load_certificates(f)) extra.push_back(std::move(c.cert));
-  }
+  if (manifest.bundle) add_files(manifest.bundle->extra, true);
+  for (const PemOutput& p : manifest.pems) add_files(p.files, true);
+  add_files(ca, false);
   chain::add_extra_anchors(trust, extra);
+  return trust;
+}
 
+std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest, const chain::TrustMaterial& trust,
+                                                 Time now, std::chrono::milliseconds timeout) {
+  LockOptions settings;
+  settings.now = now;
+  settings.timeout = timeout;
   // Check every setting before connecting anywhere.
   std::vector<std::pair<fetch::Target, fetch::FetchOptions>> jobs;
-  for (const Endpoint& e : manifest.endpoints) jobs.emplace_back(target_for(manifest, e), options_for(manifest, e, options));
-
+  for (const Endpoint& e : manifest.endpoints) {
+    jobs.emplace_back(target_for(manifest, e), options_for(manifest, e, settings));
+  }
   fetch::init_curl();
   std::vector<std::future<fetch::TargetReport>> running;
   for (const auto& [target, o] : jobs) {
@@ -78,6 +84,13 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
   }
   std::vector<fetch::TargetReport> reports;
   for (auto& r : running) reports.push_back(r.get());
+  return reports;
+}
+
+LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const LockOptions& options) {
+  const mozilla::Store store = store_for(manifest);
+  const chain::TrustMaterial trust = trust_for(manifest, store, options.ca);
+  const std::vector<fetch::TargetReport> reports = fetch_endpoints(manifest, trust, options.now, options.timeout);
 
   std::vector<std::string> failed;
   std::vector<std::string> untrusted;

@@ -1,0 +1,75 @@
+#pragma once
+// `certbundle check`: expiry and drift, offline before every firmware build and live on a schedule.
+//
+// Severity: a certificate the firmware depends on (every CA an output embeds, every [[identity]])
+// is a warning when it expires within warn_days, an error within fail_days or once expired. Days
+// left are whole UTC days from `at` to notAfter, rounded down, so a certificate expiring at
+// 23:59:59Z has 0 days left on its last day. Certificates the firmware does not embed (the leaf
+// and intermediates a server presented when it was locked) are the server's to renew: a warning
+// within fail_days, an error once expired.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certbundle/core/time.hpp"
+#include "certbundle/mozilla/certdata.hpp"
+#include "certbundle/project/lock.hpp"
+#include "certbundle/project/manifest.hpp"
+
+namespace certbundle::check {
+
+enum class Severity { note, warning, error };
+[[nodiscard]] std::string_view to_string(Severity severity);
+
+struct Finding {
+  Severity severity = Severity::warning;
+  std::string code;     // stable: "expiry", "expired", "untrusted-root", "distrusted-root",
+                        // "horizon", "lock-age", "snapshot-age", "expiry-unknown",
+                        // "anchor-missing", "anchor-changed", "name-mismatch", "fetch-failed",
+                        // "not-locked"
+  std::string scope;    // what it is about: "bundle x509_crt_bundle", "endpoint api", ...
+  std::string message;  // one line
+  std::string file;     // the file to point at (the manifest, or a bare file)
+  std::size_t line = 0;  // 0: the file as a whole
+  std::optional<std::int64_t> days_left;
+};
+
+struct Thresholds {
+  std::int64_t warn_days = 90;
+  std::int64_t fail_days = 30;
+  Time at{};
+};
+
+// The severity of a certificate the firmware depends on with `days_left`, or nullopt when fine.
+[[nodiscard]] std::optional<Severity> embedded_severity(std::int64_t days_left, const Thresholds& t);
+
+// The offline check of a project. `lock` may be null when the manifest has no endpoints.
+[[nodiscard]] std::vector<Finding> check_project(const project::Manifest& manifest,
+                                                 const project::Lock* lock,
+                                                 const mozilla::Store& store, const Thresholds& t);
+
+// The check of bare files: bundles (whose entries are matched to `store` by subject and key to
+// learn their dates; an entry that matches nothing is "expiry unknown"), PEM and DER files.
+// Throws Error(ExitCode::input) for a file that cannot be read.
+[[nodiscard]] std::vector<Finding> check_files(const std::vector<std::filesystem::path>& files,
+                                               const mozilla::Store& store, const Thresholds& t);
+
+// The live check: fetch every endpoint now and compare with the lock and the outputs.
+struct LiveOptions {
+  std::chrono::milliseconds timeout{10'000};
+};
+[[nodiscard]] std::vector<Finding> check_live(const project::Manifest& manifest, const project::Lock& lock,
+                                              const mozilla::Store& store, const Thresholds& t,
+                                              const LiveOptions& options);
+
+// Worst first; then by file, line, scope, message: the order every report format uses.
+void sort_findings(std::vector<Finding>& findings);
+
+enum class Format { text, json, junit, github, gcc };
+[[nodiscard]] Format parse_format(std::string_view text);  // throws usage_error
+
+// The report in `format`. `colour` applies to text only (ANSI colours, for a terminal).
+[[nodiscard]] std::string render(const std::vector<Finding>& findings, Format format, bool colour);
+
+}  // namespace certbundle::check
