@@ -1,12 +1,239 @@
-#include <CLI/CLI.hpp>
+// certbundle fetch (also installed as cert-fetch): the chains servers present, analysed for a
+// browser and for an ESP32 with an ESP-IDF certificate bundle. A thin layer over
+// certbundle/fetch and certbundle/chain.
+//
+// Exit codes: 0 every target was fetched and its chain is fine (trusted in the browser view, the
+// host name covered, a device anchor that is a root, neither expired nor distrusted); 1 every
+// target was fetched but at least one chain is not fine; 5 at least one target failed (resolve, connect, starttls or handshake);
+// 2 bad usage; 3 an input file (--from, --ca, --mozilla, --cert, --key) cannot be read; 4 the
+// output cannot be written.
+#include <unistd.h>
 
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <mutex>
+#include <ostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "certbundle/core/error.hpp"
+#include "certbundle/core/file.hpp"
+#include "certbundle/fetch/fetch.hpp"
+#include "certbundle/fetch/report.hpp"
+#include "certbundle/mozilla/certdata.hpp"
+#include "certbundle/x509/load.hpp"
 #include "command.hpp"
 
 namespace certbundle::cli {
 
+namespace {
+
+struct FetchArgs {
+  std::vector<std::string> targets;
+  std::string from;
+  std::string sni;
+  bool no_sni = false;
+  std::string alpn;
+  std::string starttls;
+  std::string proxy;
+  bool ipv4 = false;
+  bool ipv6 = false;
+  double timeout = 10;
+  std::string cert;
+  std::string key;
+  std::string mozilla;
+  std::vector<std::string> ca;
+  std::string at = "now";
+  bool no_aia = false;
+  bool pem = false;
+  bool with_root = false;
+  bool json = false;
+  std::string output;
+  std::size_t jobs = 8;
+};
+
+std::vector<std::string> split(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto end = text.find(sep, start);
+    std::string item(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (!item.empty()) out.push_back(std::move(item));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
+  }
+}
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  return std::string(s.substr(b, s.find_last_not_of(" \t\r") - b + 1));
+}
+
+std::vector<fetch::Target> read_targets(const FetchArgs& args) {
+  std::vector<std::string> texts = args.targets;
+  if (!args.from.empty()) {
+    const std::string content = read_file(args.from);
+    for (const std::string& line : split(content, '\n')) {
+      const std::string t = trim(line);
+      if (!t.empty() && t.front() != '#') texts.push_back(t);
+    }
+  }
+  if (texts.empty()) throw usage_error("fetch: no target (give host[:port] or URL, or --from FILE)");
+  std::vector<fetch::Target> targets;
+  for (const std::string& t : texts) targets.push_back(fetch::parse_target(t));
+  return targets;
+}
+
+fetch::FetchOptions options_from(const FetchArgs& args) {
+  fetch::FetchOptions o;
+  if (!(args.timeout > 0) || args.timeout > 3600) throw usage_error("--timeout: give 0 < SECONDS <= 3600");
+  o.connect.timeout = std::chrono::milliseconds(static_cast<long long>(std::llround(args.timeout * 1000)));
+  o.aia_timeout = o.connect.timeout;
+  if (args.no_sni && !args.sni.empty()) throw usage_error("--sni and --no-sni exclude each other");
+  if (args.no_sni) o.connect.sni_mode = fetch::SniMode::none;
+  if (!args.sni.empty()) {
+    o.connect.sni_mode = fetch::SniMode::custom;
+    o.connect.sni = args.sni;
+  }
+  o.connect.alpn = split(args.alpn, ',');
+  for (const std::string& p : o.connect.alpn) {
+    if (p.size() > 255) throw usage_error(fmt::format("--alpn: \"{}\" is longer than 255 bytes", p));
+  }
+  if (!args.starttls.empty()) {
+    o.connect.starttls = fetch::parse_starttls(args.starttls);
+    if (!o.connect.starttls) {
+      throw usage_error(fmt::format("--starttls: unknown protocol \"{}\" (smtp, imap, pop3, ftp, "
+                                    "xmpp, postgres)", args.starttls));
+    }
+  }
+  o.connect.proxy = args.proxy;
+  if (args.ipv4 && args.ipv6) throw usage_error("-4 and -6 exclude each other");
+  o.connect.ip_version = args.ipv4 ? fetch::IpVersion::v4 : args.ipv6 ? fetch::IpVersion::v6 : fetch::IpVersion::any;
+  o.connect.client_cert = args.cert;
+  o.connect.client_key = args.key;
+  if (!args.key.empty() && args.cert.empty()) throw usage_error("--key needs --cert");
+  o.aia = args.no_aia ? fetch::Aia::off : fetch::Aia::download;
+  o.at = parse_time(args.at);
+  if (args.jobs == 0 || args.jobs > 256) throw usage_error("--jobs: give 1 to 256");
+  o.jobs = args.jobs;
+  return o;
+}
+
+chain::TrustMaterial trust_from(const FetchArgs& args) {
+  chain::TrustMaterial trust = chain::trust_from_store(
+      args.mozilla.empty() ? mozilla::bundled_store() : mozilla::load_store(args.mozilla));
+  for (const std::string& file : args.ca) {
+    std::vector<Certificate> certs;
+    for (auto& s : load_certificates(file)) certs.push_back(std::move(s.cert));
+    chain::add_extra_anchors(trust, certs);
+  }
+  return trust;
+}
+
+// A chain is fine when a browser trusts it for this host and an ESP32 bundle can hold a root
+// for it that is neither expired nor distrusted.
+bool fine(const fetch::TargetReport& r) {
+  const auto& a = *r.analysis;
+  const auto& d = a.device;
+  return a.browser.trusted && (a.name.name.empty() || a.name.matches) && d.anchor.has_value() &&
+         !d.anchor_is_intermediate && !d.anchor_expired && !d.anchor_distrusted;
+}
+
+int run_fetch(const FetchArgs& args, Streams streams) {
+  if (args.pem && args.json) throw usage_error("--pem and --json exclude each other");
+  if (args.with_root && !args.pem) throw usage_error("--with-root needs --pem");
+  const std::vector<fetch::Target> targets = read_targets(args);
+  const fetch::FetchOptions options = options_from(args);
+  const chain::TrustMaterial trust = trust_from(args);
+  // A server that hangs up while OpenSSL writes must be a failed target, not a killed process.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  // A progress line on a terminal only; never when stderr is piped or redirected.
+  const bool progress_line = targets.size() > 1 && ::isatty(STDERR_FILENO) == 1;
+  fetch::Progress progress;
+  if (progress_line) {
+    progress = [&streams](std::size_t done, std::size_t total) {
+      streams.err << fmt::format("\rcertbundle: fetched {}/{}", done, total) << std::flush;
+    };
+  }
+  const auto reports = fetch::fetch_all(targets, options, trust, progress);
+  if (progress_line) streams.err << "\r\033[K" << std::flush;
+
+  std::ostringstream text;
+  if (args.json) {
+    fetch::write_json(text, reports, options.at);
+  } else {
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      if (args.pem) {
+        fetch::write_pem(text, reports[i], args.with_root ? fetch::WithRoot::yes : fetch::WithRoot::no);
+      } else {
+        if (i > 0) text << "\n";
+        fetch::write_text(text, reports[i]);
+      }
+    }
+  }
+
+  bool failed = false;
+  bool findings = false;
+  for (const auto& r : reports) {
+    for (const auto& d : r.aia) {
+      if (d.error) {
+        streams.err << fmt::format("certbundle: warning: {}: aia: {}: {}\n", r.target.text, d.url, *d.error);
+      }
+    }
+    if (!r.fetched()) {
+      failed = true;
+      streams.err << fmt::format("certbundle: error: {}: {}: {}\n", r.target.text,
+                                 fetch::to_string(r.failure->step), r.failure->reason);
+    } else if (!fine(r)) {
+      findings = true;
+    }
+  }
+  if (args.output.empty()) {
+    streams.out << text.str() << std::flush;
+  } else {
+    write_file_atomic(args.output, text.str());
+  }
+  if (failed) return static_cast<int>(ExitCode::network);
+  return static_cast<int>(findings ? ExitCode::findings : ExitCode::ok);
+}
+
+}  // namespace
+
 void setup_fetch(CLI::App& app, Runner& run) {
-  auto* cmd = app.add_subcommand("fetch", "(not yet written)");
-  cmd->callback([&run] { run = [](Streams) { return 0; }; });
+  auto args = std::make_shared<FetchArgs>();
+  auto* cmd = app.add_subcommand(
+      "fetch", "Fetch the certificate chains servers present and tell which CA an ESP32 bundle "
+               "must hold (also installed as cert-fetch)");
+  cmd->add_option("targets", args->targets,
+                  "host, host:port, [v6addr]:port, or URL (https://, mqtts://, smtp://, imaps://, ...)");
+  cmd->add_option("--from", args->from,
+                  "read more targets from FILE, one a line (# starts a comment); they follow the "
+                  "targets given as arguments");
+  cmd->add_option("--sni", args->sni, "send NAME as SNI (default: the target's host name)");
+  cmd->add_flag("--no-sni", args->no_sni, "send no SNI");
+  cmd->add_option("--alpn", args->alpn, "offer these ALPN protocols (comma-separated: mqtt,h2)");
+  cmd->add_option("--starttls", args->starttls, "speak smtp, imap, pop3, ftp, xmpp or postgres before TLS");
+  cmd->add_option("--proxy", args->proxy, "HTTP CONNECT proxy (default: https_proxy, honouring no_proxy)");
+  cmd->add_flag("-4", args->ipv4, "IPv4 addresses only");
+  cmd->add_flag("-6", args->ipv6, "IPv6 addresses only");
+  cmd->add_option("--timeout", args->timeout, "seconds for connect + STARTTLS + handshake, and for each AIA download (default 10)");
+  cmd->add_option("--cert", args->cert, "client certificate (PEM) for servers that demand one");
+  cmd->add_option("--key", args->key, "its private key (PEM; default: the --cert file)");
+  cmd->add_option("--mozilla", args->mozilla, "another certdata.txt or curl cacert.pem (default: the bundled snapshot)");
+  cmd->add_option("--ca", args->ca, "extra trusted CA certificates (PEM or DER), for private CAs");
+  cmd->add_option("--at", args->at, "judge expiry at this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)");
+  cmd->add_flag("--no-aia", args->no_aia, "do not complete incomplete chains from AIA caIssuers URLs");
+  cmd->add_flag("--pem", args->pem, "print the chain as sent, as openssl s_client -showcerts does");
+  cmd->add_flag("--with-root", args->with_root, "with --pem: append the device-view anchor");
+  cmd->add_flag("--json", args->json, "print everything as JSON");
+  cmd->add_option("-o,--output", args->output, "write to FILE (atomically) instead of standard output");
+  cmd->add_option("-j,--jobs", args->jobs, "targets fetched at once (default 8)");
+  cmd->callback([&run, args] { run = [args](Streams s) { return run_fetch(*args, s); }; });
 }
 
 }  // namespace certbundle::cli

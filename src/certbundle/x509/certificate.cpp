@@ -166,9 +166,10 @@ std::string Certificate::serial_hex() const {
   return out;
 }
 
-KeyInfo Certificate::key() const {
+namespace {
+
+KeyInfo key_of(EVP_PKEY* pkey) {
   KeyInfo info;
-  EVP_PKEY* pkey = X509_get0_pubkey(native());
   if (pkey == nullptr) return {"unknown", 0, {}};
   info.bits = EVP_PKEY_get_bits(pkey);
   switch (EVP_PKEY_get_base_id(pkey)) {
@@ -191,6 +192,34 @@ KeyInfo Certificate::key() const {
     default: info.type = OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)); break;
   }
   return info;
+}
+
+}  // namespace
+
+KeyInfo Certificate::key() const { return key_of(X509_get0_pubkey(native())); }
+
+std::optional<KeyInfo> key_info_from_spki(ByteView spki_der) {
+  const unsigned char* p = spki_der.data();
+  EVP_PKEY* pkey = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_der.size()));
+  ERR_clear_error();
+  if (pkey == nullptr) return std::nullopt;
+  const bool whole = p == spki_der.data() + spki_der.size();
+  KeyInfo info = key_of(pkey);
+  EVP_PKEY_free(pkey);
+  if (!whole) return std::nullopt;
+  return info;
+}
+
+std::optional<std::string> name_from_der(ByteView name_der) {
+  const unsigned char* p = name_der.data();
+  X509_NAME* name = d2i_X509_NAME(nullptr, &p, static_cast<long>(name_der.size()));
+  ERR_clear_error();
+  if (name == nullptr) return std::nullopt;
+  const bool whole = p == name_der.data() + name_der.size();
+  std::string line = name_line(name);
+  X509_NAME_free(name);
+  if (!whole) return std::nullopt;
+  return line;
 }
 
 bool Certificate::is_self_issued() const {

@@ -37,6 +37,13 @@ struct KeyInfo {
   [[nodiscard]] std::string describe() const;
 };
 
+// The key of a DER SubjectPublicKeyInfo (as stored in an ESP-IDF bundle); nullopt when OpenSSL
+// cannot parse it or bytes follow it.
+[[nodiscard]] std::optional<KeyInfo> key_info_from_spki(ByteView spki_der);
+// A DER Name on one line, as Certificate::subject() prints it; nullopt when it does not parse or
+// bytes follow it.
+[[nodiscard]] std::optional<std::string> name_from_der(ByteView name_der);
+
 class Certificate {
  public:
   // Parses a DER certificate. Returns nullopt and sets `why` (OpenSSL's reason) when `der` is not

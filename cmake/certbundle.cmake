@@ -1,0 +1,797 @@
+# certbundle.cmake: CA certificates for ESP32 firmware, made and checked inside the build.
+#
+# Include it with any of:
+#
+#   include(/path/to/certbundle/cmake/certbundle.cmake)   # e.g. from an ESP-IDF component
+#   find_package(certbundle)                              # after `cmake --install`
+#   add_subdirectory(certbundle)                          # then include(certbundle)
+#
+# Public functions (each documented above its definition):
+#
+#   certbundle_add(TARGET ...)          the outputs of a certbundle.toml manifest and its lock,
+#                                       checked before every build
+#   certbundle_add_bundle(TARGET ...)   one ESP-IDF certificate bundle, without a manifest
+#   certbundle_add_pem(TARGET ...)      one PEM buffer (esp_tls cacert_buf), without a manifest
+#
+# Every output is embedded with the symbols ESP-IDF users already write,
+# `_binary_<file name as a C identifier>_start` and `_end`: inside an ESP-IDF build through
+# ESP-IDF's own target_add_binary_data (BINARY for a bundle, TEXT for a PEM buffer, which adds the
+# NUL mbedtls needs), elsewhere through a generated C source that defines the same two symbols
+# (GCC or Clang). A generated header declares them, with the size of each output.
+#
+# The certbundle tool is found, in this order: the CERTBUNDLE_EXECUTABLE variable; the
+# certbundle::tool target (find_package or add_subdirectory; when it is built in this project it
+# is used only if this build is not cross-compiling); a `certbundle` on PATH whose version is
+# compatible with this module; inside a cross-compiling build (ESP-IDF's Xtensa and RISC-V
+# toolchains) or an ESP-IDF build, certbundle is built for the host from the source tree around
+# this module (or CERTBUNDLE_SOURCE_DIR) with ExternalProject and the host compiler
+# (CERTBUNDLE_HOST_CXX_COMPILER, default the `c++` on PATH), once per build directory. The
+# firmware's compiler is never used for the tool. Nothing here touches the network.
+include_guard(GLOBAL)
+
+# The tool must have the same major.minor version as this module. Global properties, not
+# variables: the module may be included in a scope (certbundle's own directory, a function) that
+# the callers of its functions do not see.
+set_property(GLOBAL PROPERTY _CERTBUNDLE_MODULE_VERSION "0.1")
+set_property(GLOBAL PROPERTY _CERTBUNDLE_MODULE_FILE "${CMAKE_CURRENT_LIST_FILE}")
+
+# _certbundle_parse_arguments(<function> <options> <one-value> <multi-value> <required> <args>...)
+#
+# cmake_parse_arguments with prefix ARG, then a FATAL_ERROR naming the function and the argument
+# for an unknown keyword, a keyword given without a value, or a required keyword left out.
+macro(_certbundle_parse_arguments _function _options _one _multi _required)
+  cmake_parse_arguments(ARG "${_options}" "${_one}" "${_multi}" ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS)
+    list(GET ARG_UNPARSED_ARGUMENTS 0 _certbundle_bad)
+    message(FATAL_ERROR "${_function}: unknown argument \"${_certbundle_bad}\" "
+      "(known: ${_options} ${_one} ${_multi})")
+  endif()
+  if(ARG_KEYWORDS_MISSING_VALUES)
+    list(GET ARG_KEYWORDS_MISSING_VALUES 0 _certbundle_bad)
+    message(FATAL_ERROR "${_function}: ${_certbundle_bad} needs a value")
+  endif()
+  foreach(_certbundle_key IN ITEMS ${_required})
+    if(NOT DEFINED ARG_${_certbundle_key} OR "${ARG_${_certbundle_key}}" STREQUAL "")
+      message(FATAL_ERROR "${_function}: ${_certbundle_key} is required")
+    endif()
+  endforeach()
+endmacro()
+
+# _certbundle_check_target(<function> <target>): the target must exist and take sources.
+function(_certbundle_check_target function target)
+  if(NOT TARGET "${target}")
+    message(FATAL_ERROR "${function}: TARGET \"${target}\" is not a target (call ${function} "
+      "after add_executable/add_library, or after idf_component_register with \${COMPONENT_LIB})")
+  endif()
+  get_target_property(_type "${target}" TYPE)
+  get_target_property(_imported "${target}" IMPORTED)
+  if(_imported OR _type STREQUAL "INTERFACE_LIBRARY" OR _type STREQUAL "UTILITY")
+    message(FATAL_ERROR "${function}: TARGET \"${target}\" is a ${_type} target that cannot "
+      "hold sources: give an executable or a library")
+  endif()
+endfunction()
+
+# _certbundle_is_idf(<out>): TRUE inside an ESP-IDF build (target_add_binary_data is defined).
+function(_certbundle_is_idf out)
+  if(COMMAND target_add_binary_data)
+    set(${out} TRUE PARENT_SCOPE)
+  else()
+    set(${out} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
+# _certbundle_tool(<function> <command-out> <depends-out> <targets-out>)
+#
+# The certbundle command to run in build steps, the file(s) a step that runs it depends on, and
+# the target(s) that build it. Decided once per build directory (global properties).
+function(_certbundle_tool function command_out depends_out targets_out)
+  get_property(_done GLOBAL PROPERTY _CERTBUNDLE_TOOL_DONE)
+  if(NOT _done)
+    _certbundle_find_tool("${function}")
+  endif()
+  get_property(_command GLOBAL PROPERTY _CERTBUNDLE_TOOL_COMMAND)
+  get_property(_depends GLOBAL PROPERTY _CERTBUNDLE_TOOL_DEPENDS)
+  get_property(_targets GLOBAL PROPERTY _CERTBUNDLE_TOOL_TARGETS)
+  set(${command_out} "${_command}" PARENT_SCOPE)
+  set(${depends_out} "${_depends}" PARENT_SCOPE)
+  set(${targets_out} "${_targets}" PARENT_SCOPE)
+endfunction()
+
+function(_certbundle_set_tool how command depends targets)
+  set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_DONE TRUE)
+  set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_COMMAND "${command}")
+  set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_DEPENDS "${depends}")
+  set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_TARGETS "${targets}")
+  message(STATUS "certbundle: tool: ${how}")
+endfunction()
+
+# _certbundle_tool_version(<path> <out>): "X.Y.Z" from `certbundle --version`, or "".
+function(_certbundle_tool_version path out)
+  execute_process(COMMAND "${path}" --version OUTPUT_VARIABLE _text ERROR_QUIET
+    RESULT_VARIABLE _result TIMEOUT 20)
+  if(_result EQUAL 0 AND _text MATCHES "certbundle ([0-9]+\\.[0-9]+\\.[0-9]+)")
+    set(${out} "${CMAKE_MATCH_1}" PARENT_SCOPE)
+  else()
+    set(${out} "" PARENT_SCOPE)
+  endif()
+endfunction()
+
+function(_certbundle_find_tool function)
+  get_property(_CERTBUNDLE_MODULE_VERSION GLOBAL PROPERTY _CERTBUNDLE_MODULE_VERSION)
+  # 1. CERTBUNDLE_EXECUTABLE.
+  if(CERTBUNDLE_EXECUTABLE)
+    if(NOT EXISTS "${CERTBUNDLE_EXECUTABLE}")
+      message(FATAL_ERROR "${function}: CERTBUNDLE_EXECUTABLE \"${CERTBUNDLE_EXECUTABLE}\" "
+        "does not exist")
+    endif()
+    _certbundle_set_tool("CERTBUNDLE_EXECUTABLE ${CERTBUNDLE_EXECUTABLE}"
+      "${CERTBUNDLE_EXECUTABLE}" "${CERTBUNDLE_EXECUTABLE}" "")
+    return()
+  endif()
+
+  # 2. The certbundle::tool target: imported (find_package) or built here for this host.
+  if(TARGET certbundle::tool)
+    get_target_property(_imported certbundle::tool IMPORTED)
+    if(_imported OR NOT CMAKE_CROSSCOMPILING)
+      set(_built "")
+      if(NOT _imported)
+        get_target_property(_built certbundle::tool ALIASED_TARGET)
+      endif()
+      _certbundle_set_tool("the certbundle::tool target" "$<TARGET_FILE:certbundle::tool>"
+        "$<TARGET_FILE:certbundle::tool>" "${_built}")
+      return()
+    endif()
+  endif()
+
+  # 3. A certbundle on PATH, of a compatible version.
+  find_program(_certbundle_on_path NAMES certbundle NO_CACHE NO_CMAKE_FIND_ROOT_PATH
+    NO_CMAKE_PATH NO_CMAKE_ENVIRONMENT_PATH NO_CMAKE_SYSTEM_PATH)
+  if(_certbundle_on_path)
+    _certbundle_tool_version("${_certbundle_on_path}" _version)
+    if(_version MATCHES "^([0-9]+\\.[0-9]+)\\." AND
+        CMAKE_MATCH_1 VERSION_EQUAL _CERTBUNDLE_MODULE_VERSION)
+      _certbundle_set_tool("${_certbundle_on_path} (${_version}, from PATH)"
+        "${_certbundle_on_path}" "${_certbundle_on_path}" "")
+      return()
+    endif()
+    message(STATUS "certbundle: ${_certbundle_on_path} is version \"${_version}\", not "
+      "${_CERTBUNDLE_MODULE_VERSION}.x: not used")
+  endif()
+
+  # 4. Cross-compiling (or ESP-IDF): build it for the host with ExternalProject.
+  _certbundle_is_idf(_idf)
+  if(CMAKE_CROSSCOMPILING OR _idf)
+    _certbundle_host_tool("${function}")
+    return()
+  endif()
+  message(FATAL_ERROR "${function}: no certbundle tool: set CERTBUNDLE_EXECUTABLE, use "
+    "find_package(certbundle) or add_subdirectory(certbundle) before, or put certbundle "
+    "${_CERTBUNDLE_MODULE_VERSION}.x on PATH")
+endfunction()
+
+# _certbundle_host_tool(<function>): ExternalProject certbundle_host_tool builds certbundle from
+# the source tree with the host compiler, never the firmware's, in <build>/certbundle-host.
+function(_certbundle_host_tool function)
+  if(CERTBUNDLE_SOURCE_DIR)
+    set(_source "${CERTBUNDLE_SOURCE_DIR}")
+  else()
+    get_property(_module GLOBAL PROPERTY _CERTBUNDLE_MODULE_FILE)
+    get_filename_component(_source "${_module}/../.." ABSOLUTE)
+  endif()
+  if(NOT EXISTS "${_source}/tool/main.cpp" OR NOT EXISTS "${_source}/CMakeLists.txt")
+    message(FATAL_ERROR "${function}: cross-compiling and no certbundle for the host: set "
+      "CERTBUNDLE_EXECUTABLE, put certbundle on PATH, or set CERTBUNDLE_SOURCE_DIR to "
+      "certbundle's source tree (\"${_source}\" is not one)")
+  endif()
+  set(CERTBUNDLE_HOST_CXX_COMPILER "" CACHE FILEPATH
+    "The host C++ compiler that builds the certbundle tool when cross-compiling")
+  set(CERTBUNDLE_HOST_BUILD_TYPE "Release" CACHE STRING
+    "The build type of the certbundle tool built for the host when cross-compiling")
+  if(CERTBUNDLE_HOST_CXX_COMPILER)
+    set(_cxx "${CERTBUNDLE_HOST_CXX_COMPILER}")
+  else()
+    # The host's compiler from PATH only: never the toolchain file's or its sysroot's.
+    find_program(_cxx NAMES c++ g++ clang++ NO_CACHE NO_CMAKE_FIND_ROOT_PATH NO_CMAKE_PATH
+      NO_CMAKE_ENVIRONMENT_PATH NO_CMAKE_SYSTEM_PATH)
+  endif()
+  if(NOT _cxx)
+    message(FATAL_ERROR "${function}: no host C++ compiler (c++, g++, clang++) on PATH to build "
+      "certbundle for the host: set CERTBUNDLE_HOST_CXX_COMPILER")
+  endif()
+  if(_cxx STREQUAL CMAKE_CXX_COMPILER)
+    message(FATAL_ERROR "${function}: CERTBUNDLE_HOST_CXX_COMPILER is the firmware's compiler "
+      "(${CMAKE_CXX_COMPILER}): give the host's")
+  endif()
+
+  include(ExternalProject)
+  set(_binary "${CMAKE_BINARY_DIR}/certbundle-host/build")
+  set(_tool "${_binary}/tool/certbundle${CMAKE_HOST_EXECUTABLE_SUFFIX}")
+  set(_make_program "")
+  if(CMAKE_MAKE_PROGRAM)
+    set(_make_program "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
+  endif()
+  # A configure command of our own, so that neither the toolchain file nor the environment's
+  # compiler and flags reach the host build.
+  ExternalProject_Add(certbundle_host_tool
+    SOURCE_DIR "${_source}"
+    BINARY_DIR "${_binary}"
+    PREFIX "${CMAKE_BINARY_DIR}/certbundle-host"
+    CONFIGURE_COMMAND "${CMAKE_COMMAND}" -E env --unset=CC --unset=CXX --unset=CFLAGS
+      --unset=CXXFLAGS --unset=LDFLAGS --unset=CPPFLAGS
+      "${CMAKE_COMMAND}" -S "${_source}" -B "${_binary}" -G "${CMAKE_GENERATOR}" ${_make_program}
+      "-DCMAKE_CXX_COMPILER=${_cxx}" "-DCMAKE_BUILD_TYPE=${CERTBUNDLE_HOST_BUILD_TYPE}"
+      -DCERTBUNDLE_BUILD_TESTS=OFF -DCERTBUNDLE_INSTALL=OFF -DCERTBUNDLE_SANITIZE=OFF
+    BUILD_COMMAND "${CMAKE_COMMAND}" --build "${_binary}" --target certbundle_tool
+    INSTALL_COMMAND ""
+    BUILD_BYPRODUCTS "${_tool}"
+    USES_TERMINAL_CONFIGURE TRUE
+    USES_TERMINAL_BUILD TRUE
+    EXCLUDE_FROM_ALL TRUE)
+  _certbundle_set_tool("certbundle built for the host by ExternalProject (${_cxx})"
+    "${_tool}" "${_tool}" "certbundle_host_tool")
+endfunction()
+
+# _certbundle_toml_strings(<text> <out>): the quoted strings of a TOML value (one or an array).
+function(_certbundle_toml_strings text out)
+  string(REGEX MATCHALL "\"[^\"]*\"|'[^']*'" _quoted "${text}")
+  set(_values "")
+  foreach(_q IN LISTS _quoted)
+    string(LENGTH "${_q}" _len)
+    math(EXPR _len "${_len} - 2")
+    string(SUBSTRING "${_q}" 1 ${_len} _v)
+    list(APPEND _values "${_v}")
+  endforeach()
+  set(${out} "${_values}" PARENT_SCOPE)
+endfunction()
+
+# _certbundle_read_manifest(<manifest>): what the build needs to know before the tool runs,
+# read from the manifest's text (the tool may not be built yet). Sets in the caller:
+#   _m_bundle (TRUE/FALSE), _m_bundle_name, _m_bundle_emit, _m_bundle_line, _m_files,
+#   _m_pems (names), _m_pem_emit_<i>, _m_pem_line_<i>, _m_endpoints (names), _m_mozilla
+# The tool itself validates the manifest; this reads only the keys that name files.
+function(_certbundle_read_manifest manifest)
+  file(READ "${manifest}" _text)
+  string(REPLACE ";" "\\;" _text "${_text}")
+  string(REPLACE "\n" ";" _lines "${_text}")
+  set(_section "")
+  set(_bundle FALSE)
+  set(_bundle_name "x509_crt_bundle")
+  set(_bundle_emit "bin")
+  set(_bundle_line 0)
+  set(_files "")
+  set(_pems "")
+  set(_endpoints "")
+  set(_mozilla "")
+  set(_pem -1)
+  set(_lineno 0)
+  set(_pending "")   # a multi-line array: "key|value so far"
+  foreach(_line IN LISTS _lines)
+    math(EXPR _lineno "${_lineno} + 1")
+    string(REGEX REPLACE "^[ \t]*#.*" "" _line "${_line}")
+    if(_pending)
+      string(APPEND _pending " ${_line}")
+      if(NOT _line MATCHES "]")
+        continue()
+      endif()
+      string(REGEX MATCH "^([^|]*)\\|(.*)$" _ "${_pending}")
+      set(_key "${CMAKE_MATCH_1}")
+      set(_value "${CMAKE_MATCH_2}")
+      set(_pending "")
+    elseif(_line MATCHES "^[ \t]*\\[\\[[ \t]*([A-Za-z_]+)[ \t]*\\]\\]")
+      set(_section "${CMAKE_MATCH_1}")
+      if(_section STREQUAL "pem")
+        math(EXPR _pem "${_pem} + 1")
+        set(_pem_name_${_pem} "")
+        set(_pem_emit_${_pem} "pem")
+        set(_pem_line_${_pem} ${_lineno})
+      endif()
+      continue()
+    elseif(_line MATCHES "^[ \t]*\\[[ \t]*([A-Za-z_]+)[ \t]*\\]")
+      set(_section "${CMAKE_MATCH_1}")
+      if(_section STREQUAL "bundle")
+        set(_bundle TRUE)
+        set(_bundle_line ${_lineno})
+      endif()
+      continue()
+    elseif(_line MATCHES "^[ \t]*([A-Za-z_]+)[ \t]*=[ \t]*(.*)$")
+      set(_key "${CMAKE_MATCH_1}")
+      set(_value "${CMAKE_MATCH_2}")
+      if(_value MATCHES "^\\[" AND NOT _value MATCHES "]")
+        set(_pending "${_key}|${_value}")
+        continue()
+      endif()
+    else()
+      continue()
+    endif()
+    _certbundle_toml_strings("${_value}" _strings)
+    if(_section STREQUAL "bundle")
+      if(_key STREQUAL "name")
+        set(_bundle_name "${_strings}")
+      elseif(_key STREQUAL "emit")
+        set(_bundle_emit "${_strings}")
+      elseif(_key STREQUAL "extra")
+        list(APPEND _files ${_strings})
+      endif()
+    elseif(_section STREQUAL "pem" AND _pem GREATER_EQUAL 0)
+      if(_key STREQUAL "name")
+        set(_pem_name_${_pem} "${_strings}")
+      elseif(_key STREQUAL "emit")
+        set(_pem_emit_${_pem} "${_strings}")
+      elseif(_key STREQUAL "files")
+        list(APPEND _files ${_strings})
+      elseif(_key STREQUAL "next")
+        foreach(_s IN LISTS _strings)
+          if(_s MATCHES "\\.(pem|crt|cer|der)$")
+            list(APPEND _files "${_s}")
+          endif()
+        endforeach()
+      endif()
+    elseif(_section STREQUAL "endpoint" AND _key STREQUAL "name")
+      list(APPEND _endpoints ${_strings})
+    elseif(_section STREQUAL "identity" AND _key STREQUAL "cert")
+      list(APPEND _files ${_strings})
+    elseif(_section STREQUAL "policy" AND _key STREQUAL "mozilla")
+      if(NOT _strings STREQUAL "bundled")
+        set(_mozilla "${_strings}")
+      endif()
+    endif()
+  endforeach()
+  if(_pem GREATER_EQUAL 0)
+    foreach(_i RANGE ${_pem})
+      list(APPEND _pems "${_pem_name_${_i}}")
+      set(_m_pem_emit_${_i} "${_pem_emit_${_i}}" PARENT_SCOPE)
+      set(_m_pem_line_${_i} "${_pem_line_${_i}}" PARENT_SCOPE)
+    endforeach()
+  endif()
+  foreach(_v IN ITEMS bundle bundle_name bundle_emit bundle_line files pems endpoints mozilla)
+    set(_m_${_v} "${_${_v}}" PARENT_SCOPE)
+  endforeach()
+endfunction()
+
+# _certbundle_idf_format(<out>): "X.Y" from IDF_VERSION_MAJOR/MINOR, or "".
+function(_certbundle_idf_version out)
+  if(DEFINED IDF_VERSION_MAJOR AND DEFINED IDF_VERSION_MINOR)
+    set(${out} "${IDF_VERSION_MAJOR}.${IDF_VERSION_MINOR}" PARENT_SCOPE)
+  else()
+    set(${out} "" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# _certbundle_unique(<base> <out>): <base>, or <base>_2, _3... if already taken in this build.
+function(_certbundle_unique base out)
+  get_property(_taken GLOBAL PROPERTY _CERTBUNDLE_NAMES)
+  set(_name "${base}")
+  set(_n 1)
+  while("${_name}" IN_LIST _taken)
+    math(EXPR _n "${_n} + 1")
+    set(_name "${base}_${_n}")
+  endwhile()
+  set_property(GLOBAL APPEND PROPERTY _CERTBUNDLE_NAMES "${_name}")
+  set(${out} "${_name}" PARENT_SCOPE)
+endfunction()
+
+# _certbundle_embed(<function> <target> <outputs-target> <header> <file>:<BINARY|TEXT>...)
+#
+# Embeds each file in <target> with _binary_<name>_start/_end and writes <header>.
+function(_certbundle_embed function target outputs_target header)
+  get_property(_CERTBUNDLE_MODULE_FILE GLOBAL PROPERTY _CERTBUNDLE_MODULE_FILE)
+  _certbundle_is_idf(_idf)
+  get_filename_component(_header_name "${header}" NAME)
+  string(MAKE_C_IDENTIFIER "${_header_name}" _guard)
+  string(TOUPPER "${_guard}" _guard)
+  set(_h "/* ${_header_name}: generated by certbundle.cmake (${function}); do not edit. */\n")
+  string(APPEND _h "#ifndef ${_guard}\n#define ${_guard}\n\n#include <stddef.h>\n#include <stdint.h>\n\n")
+  string(APPEND _h "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n")
+  foreach(_entry IN LISTS ARGN)
+    string(REGEX MATCH "^(.*):(BINARY|TEXT)$" _ "${_entry}")
+    set(_file "${CMAKE_MATCH_1}")
+    set(_type "${CMAKE_MATCH_2}")
+    get_filename_component(_name "${_file}" NAME)
+    string(MAKE_C_IDENTIFIER "${_name}" _id)
+    string(TOUPPER "${_id}" _ID)
+    if(_type STREQUAL "TEXT")
+      set(_what "PEM text, then one NUL byte: the size is what esp_tls's cacert_bytes needs")
+    else()
+      set(_what "the bytes of the file (an ESP-IDF certificate bundle for esp_crt_bundle_set)")
+    endif()
+    string(APPEND _h "/* ${_name}: ${_what}. */\n"
+      "extern const uint8_t _binary_${_id}_start[];\n"
+      "extern const uint8_t _binary_${_id}_end[];\n"
+      "#define CERTBUNDLE_${_ID}_START (_binary_${_id}_start)\n"
+      "#define CERTBUNDLE_${_ID}_SIZE ((size_t)(_binary_${_id}_end - _binary_${_id}_start))\n\n")
+    if(_idf)
+      # ESP-IDF's own embedding (the .S is made by ESP-IDF's data_file_embed_asm.cmake).
+      target_add_binary_data(${target} "${_file}" ${_type})
+    else()
+      get_filename_component(_dir "${_file}" DIRECTORY)
+      if(CMAKE_C_COMPILER_LOADED)
+        set(_source "${_dir}/${_id}_embed.c")
+      else()
+        set(_source "${_dir}/${_id}_embed.cpp")
+      endif()
+      add_custom_command(OUTPUT "${_source}"
+        COMMAND "${CMAKE_COMMAND}" "-DCERTBUNDLE_EMBED_INPUT=${_file}"
+          "-DCERTBUNDLE_EMBED_OUTPUT=${_source}" "-DCERTBUNDLE_EMBED_TYPE=${_type}"
+          -P "${_CERTBUNDLE_MODULE_FILE}"
+        DEPENDS "${_file}" "${_CERTBUNDLE_MODULE_FILE}"
+        COMMENT "certbundle: embedding ${_name}"
+        VERBATIM)
+      target_sources(${target} PRIVATE "${_source}")
+    endif()
+  endforeach()
+  string(APPEND _h "#ifdef __cplusplus\n}\n#endif\n\n#endif\n")
+  # Written only when it changes, so that a new configure rebuilds nothing.
+  file(CONFIGURE OUTPUT "${header}" CONTENT "${_h}" @ONLY)
+  get_filename_component(_header_dir "${header}" DIRECTORY)
+  target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${_header_dir}>")
+  add_dependencies(${target} ${outputs_target})
+endfunction()
+
+# _certbundle_embed_script(): `cmake -P certbundle.cmake` with CERTBUNDLE_EMBED_*: writes a C
+# (or C++) source that defines _binary_<name>_start (the bytes; for TEXT followed by a NUL) and
+# _binary_<name>_end (the address after them), as ESP-IDF's embedding and objcopy do.
+function(_certbundle_embed_script)
+  get_filename_component(_name "${CERTBUNDLE_EMBED_INPUT}" NAME)
+  string(MAKE_C_IDENTIFIER "${_name}" _id)
+  file(READ "${CERTBUNDLE_EMBED_INPUT}" _hex HEX)
+  if(CERTBUNDLE_EMBED_TYPE STREQUAL "TEXT")
+    string(APPEND _hex "00")
+  endif()
+  string(LENGTH "${_hex}" _len)
+  math(EXPR _size "${_len} / 2")
+  set(_bytes "")
+  if(_size GREATER 0)
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," _bytes "${_hex}")
+    string(REGEX REPLACE "((0x..,){16})" "\\1\n  " _bytes "${_bytes}")
+  endif()
+  set(_array_size ${_size})
+  if(_size EQUAL 0)
+    set(_array_size 1)   # an empty file: a one-byte array, _end == _start
+  endif()
+  # Built with string(APPEND): the text holds semicolons, which a CMake list would split at.
+  set(_out "/* Generated by certbundle.cmake from ${_name} (${CERTBUNDLE_EMBED_TYPE}, ${_size} bytes): do not edit. */\n")
+  string(APPEND _out "#if defined(__APPLE__)\n#define CERTBUNDLE_SYMBOL(s) \"_\" #s\n#else\n"
+    "#define CERTBUNDLE_SYMBOL(s) #s\n#endif\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n")
+  string(APPEND _out "__attribute__((aligned(4), used)) const unsigned char "
+    "_binary_${_id}_start[${_array_size}] = {\n  ${_bytes}\n};\n")
+  string(APPEND _out "#ifdef __cplusplus\n}\n#endif\n")
+  string(APPEND _out "__asm__(\".globl \" CERTBUNDLE_SYMBOL(_binary_${_id}_end) \"\\n\"\n"
+    "        \".set \" CERTBUNDLE_SYMBOL(_binary_${_id}_end) \", \" "
+    "CERTBUNDLE_SYMBOL(_binary_${_id}_start) \" + ${_size}\\n\");\n")
+  file(WRITE "${CERTBUNDLE_EMBED_OUTPUT}.tmp" "${_out}")
+  file(RENAME "${CERTBUNDLE_EMBED_OUTPUT}.tmp" "${CERTBUNDLE_EMBED_OUTPUT}")
+endfunction()
+
+# _certbundle_format_args(<function> <format> <out>): --format / --idf-version for `certbundle`.
+function(_certbundle_format_args function format out)
+  set(_args "")
+  if(format)
+    string(TOLOWER "${format}" _f)
+    if(NOT _f MATCHES "^v[12]$")
+      message(FATAL_ERROR "${function}: FORMAT \"${format}\" is not v1 or v2")
+    endif()
+    set(_args --format ${_f})
+  else()
+    _certbundle_idf_version(_idf_version)
+    if(_idf_version)
+      set(_args --idf-version ${_idf_version})
+    endif()
+  endif()
+  set(${out} "${_args}" PARENT_SCOPE)
+endfunction()
+
+# certbundle_add
+# --------------
+#
+# @brief Build the outputs of a certbundle manifest (certbundle.toml + certbundle.lock) in the
+#        build, check them before every build, and embed them in a target.
+#
+# @param[in] TARGET <target>      the executable or library that embeds the outputs: in an ESP-IDF
+#                                 component, ${COMPONENT_LIB} after idf_component_register; at
+#                                 the project's top level, any target (e.g. ${CMAKE_PROJECT_NAME}.elf)
+# @param[in, optional] MANIFEST <file>   the manifest (default: certbundle.toml in the current
+#                                 source directory); its lock is certbundle.lock beside it
+# @param[in, optional] OUTPUT_DIR <dir>  where the outputs go (default:
+#                                 ${CMAKE_CURRENT_BINARY_DIR}/certbundle/<target>/<manifest
+#                                 name without extension>); must be in
+#                                 the binary directory
+# @param[in, optional] FAIL_ON_WARNING   warnings of the check fail the build too
+# @param[in, optional] FORMAT v1|v2       the bundle format when the manifest gives neither
+#                                 `format` nor `idf_version` (default: from IDF_VERSION_MAJOR/
+#                                 MINOR inside ESP-IDF, up to 5.3 V1, from 5.4 V2; else V2)
+#
+# `certbundle build` (offline) runs as a custom command whose outputs are in OUTPUT_DIR; it runs
+# again only when the manifest, the lock, a file the manifest names, the Mozilla snapshot or the
+# tool changed. Each output is embedded: the bundle as BINARY (`_binary_<name>_start/_end`), each
+# [[pem]] as TEXT (with the NUL esp_tls needs). A header in OUTPUT_DIR declares the
+# symbols and CERTBUNDLE_<NAME>_SIZE for each output; it is named after the manifest
+# (certbundle.toml: certbundle_embedded.h, app.toml: app_embedded.h).
+#
+# A target <target>_certbundle_check, which <target> depends on, runs `certbundle check --format
+# gcc` (offline) at every build: its findings are printed as `certbundle.toml:<line>: warning:`
+# and a CA within fail_days (or any warning, with FAIL_ON_WARNING) fails the build.
+#
+# Does nothing during ESP-IDF's early expansion pass (CMAKE_BUILD_EARLY_EXPANSION). Inside
+# ESP-IDF, a bundle named x509_crt_bundle clashes with mbedtls's own when
+# CONFIG_MBEDTLS_CERTIFICATE_BUNDLE is set: name it otherwise in [bundle] name.
+function(certbundle_add)
+  if(CMAKE_BUILD_EARLY_EXPANSION)
+    return()
+  endif()
+  _certbundle_parse_arguments(certbundle_add "FAIL_ON_WARNING" "TARGET;MANIFEST;OUTPUT_DIR;FORMAT"
+    "" "TARGET" ${ARGN})
+  _certbundle_check_target(certbundle_add "${ARG_TARGET}")
+  if(NOT DEFINED ARG_MANIFEST)
+    set(ARG_MANIFEST certbundle.toml)
+  endif()
+  get_filename_component(_manifest "${ARG_MANIFEST}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT EXISTS "${_manifest}" OR IS_DIRECTORY "${_manifest}")
+    message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\" does not exist "
+      "(write one with `certbundle init`)")
+  endif()
+  get_filename_component(_manifest_dir "${_manifest}" DIRECTORY)
+  get_filename_component(_stem "${_manifest}" NAME_WE)
+  string(MAKE_C_IDENTIFIER "${_stem}" _stem)
+  string(MAKE_C_IDENTIFIER "${ARG_TARGET}" _target_id)
+  if(DEFINED ARG_OUTPUT_DIR)
+    get_filename_component(_out "${ARG_OUTPUT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+  else()
+    set(_out "${CMAKE_CURRENT_BINARY_DIR}/certbundle/${_target_id}/${_stem}")
+  endif()
+  file(RELATIVE_PATH _rel "${CMAKE_BINARY_DIR}" "${_out}")
+  if(_rel MATCHES "^\\.\\./" OR IS_ABSOLUTE "${_rel}")
+    message(FATAL_ERROR "certbundle_add: OUTPUT_DIR \"${_out}\" is outside the binary "
+      "directory ${CMAKE_BINARY_DIR}")
+  endif()
+  _certbundle_format_args(certbundle_add "${ARG_FORMAT}" _format_args)
+
+  # What the manifest makes, and what it reads.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_manifest}")
+  _certbundle_read_manifest("${_manifest}")
+  set(_depends "${_manifest}")
+  set(_lock "${_manifest_dir}/certbundle.lock")
+  if(_m_endpoints)
+    if(NOT EXISTS "${_lock}")
+      message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\" has endpoints and no lock "
+        "${_lock}: run `certbundle lock` beside it (and commit the lock)")
+    endif()
+    file(READ "${_lock}" _lock_text)
+    string(JSON _locked ERROR_VARIABLE _error GET "${_lock_text}" endpoints)
+    if(_error)
+      message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\": its lock ${_lock} is "
+        "not a certbundle lock (${_error}): run `certbundle lock`")
+    endif()
+    foreach(_endpoint IN LISTS _m_endpoints)
+      string(JSON _entry ERROR_VARIABLE _error GET "${_locked}" "${_endpoint}")
+      if(_error)
+        message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\": endpoint \"${_endpoint}\" "
+          "is not in ${_lock}, which is older than the manifest: run `certbundle lock`")
+      endif()
+    endforeach()
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_lock}")
+  endif()
+  if(EXISTS "${_lock}")
+    list(APPEND _depends "${_lock}")
+  endif()
+  foreach(_f IN LISTS _m_files _m_mozilla)
+    get_filename_component(_f "${_f}" ABSOLUTE BASE_DIR "${_manifest_dir}")
+    list(APPEND _depends "${_f}")
+  endforeach()
+
+  set(_outputs "")
+  set(_embed "")
+  if(_m_bundle AND "bin" IN_LIST _m_bundle_emit)
+    list(APPEND _outputs "${_out}/${_m_bundle_name}")
+    list(APPEND _embed "${_out}/${_m_bundle_name}:BINARY")
+    _certbundle_is_idf(_idf)
+    if(_idf AND CONFIG_MBEDTLS_CERTIFICATE_BUNDLE AND _m_bundle_name STREQUAL "x509_crt_bundle")
+      message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\":${_m_bundle_line}: the "
+        "bundle name x509_crt_bundle is also mbedtls's own bundle (CONFIG_MBEDTLS_CERTIFICATE_BUNDLE): "
+        "give [bundle] another name, e.g. name = \"app_crt_bundle\"")
+    endif()
+  endif()
+  set(_i 0)
+  foreach(_pem IN LISTS _m_pems)
+    if("pem" IN_LIST _m_pem_emit_${_i} AND NOT _pem STREQUAL "")
+      list(APPEND _outputs "${_out}/${_pem}")
+      list(APPEND _embed "${_out}/${_pem}:TEXT")
+    endif()
+    math(EXPR _i "${_i} + 1")
+  endforeach()
+  if(NOT _embed)
+    message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\" has no output to embed: add a "
+      "[bundle] or a [[pem]] (with emit \"bin\" / \"pem\")")
+  endif()
+
+  _certbundle_tool(certbundle_add _tool _tool_depends _tool_targets)
+  _certbundle_unique("${_target_id}_certbundle" _name)
+  file(RELATIVE_PATH _manifest_rel "${CMAKE_SOURCE_DIR}" "${_manifest}")
+  # The options given to the tool, as a file the outputs depend on: a new IDF version (or FORMAT)
+  # remakes them, with any generator.
+  file(CONFIGURE OUTPUT "${_out}/certbundle-options.txt" CONTENT "${_format_args}\n" @ONLY)
+  add_custom_command(OUTPUT ${_outputs} "${_out}/certbundle-build.txt"
+    COMMAND ${_tool} build "${_manifest}" --out "${_out}" -q ${_format_args}
+    DEPENDS ${_depends} "${_out}/certbundle-options.txt" ${_tool_depends}
+    COMMENT "certbundle: building the outputs of ${_manifest_rel}"
+    VERBATIM)
+  add_custom_target(${_name} DEPENDS ${_outputs})
+
+  # The check, at every build (a custom target is always out of date).
+  set(_strict "")
+  if(ARG_FAIL_ON_WARNING)
+    set(_strict --strict)
+  endif()
+  add_custom_target(${_name}_check
+    COMMAND ${_tool} check "${_manifest}" --format gcc ${_strict}
+    COMMENT "certbundle: checking ${_manifest_rel}"
+    VERBATIM)
+  foreach(_t IN LISTS _tool_targets)
+    add_dependencies(${_name} ${_t})
+    add_dependencies(${_name}_check ${_t})
+  endforeach()
+  add_dependencies(${ARG_TARGET} ${_name}_check)
+  _certbundle_embed(certbundle_add ${ARG_TARGET} ${_name} "${_out}/${_stem}_embedded.h" ${_embed})
+endfunction()
+
+# _certbundle_toml_array(<out> <values>...): a TOML array of basic strings.
+function(_certbundle_toml_array out)
+  set(_items "")
+  foreach(_v IN LISTS ARGN)
+    string(REPLACE "\\" "\\\\" _v "${_v}")
+    string(REPLACE "\"" "\\\"" _v "${_v}")
+    list(APPEND _items "\"${_v}\"")
+  endforeach()
+  string(JOIN ", " _joined ${_items})
+  set(${out} "[${_joined}]" PARENT_SCOPE)
+endfunction()
+
+# _certbundle_add_single(<function> <target> <name> <type> <out-dir> <manifest-text> <files>...)
+#
+# One output from a manifest written into the binary dir (no endpoints, so no lock), built by
+# `certbundle build` and embedded as <type>.
+function(_certbundle_add_single function target name type out manifest_text)
+  _certbundle_tool(${function} _tool _tool_depends _tool_targets)
+  set(_manifest "${out}/certbundle.toml")
+  file(CONFIGURE OUTPUT "${_manifest}" CONTENT "${manifest_text}" @ONLY)
+  string(MAKE_C_IDENTIFIER "${name}" _id)
+  string(MAKE_C_IDENTIFIER "${target}" _target_id)
+  _certbundle_unique("${_target_id}_${_id}" _target_name)
+  add_custom_command(OUTPUT "${out}/${name}"
+    COMMAND ${_tool} build "${_manifest}" --out "${out}" -q
+    DEPENDS "${_manifest}" ${ARGN} ${_tool_depends}
+    COMMENT "certbundle: writing ${name}"
+    VERBATIM)
+  add_custom_target(${_target_name} DEPENDS "${out}/${name}")
+  foreach(_t IN LISTS _tool_targets)
+    add_dependencies(${_target_name} ${_t})
+  endforeach()
+  _certbundle_embed(${function} ${target} ${_target_name} "${out}/${_id}_embedded.h"
+    "${out}/${name}:${type}")
+endfunction()
+
+# certbundle_add_bundle
+# ---------------------
+#
+# @brief Write one ESP-IDF certificate bundle, without a manifest or a lock, and embed it.
+#
+# @param[in] TARGET <target>       the executable or library that embeds it
+# @param[in] NAME <name>           the file name, hence the symbols _binary_<name>_start/_end
+#                                  (inside ESP-IDF, not x509_crt_bundle when mbedtls embeds its own)
+# @param[in] ROOTS all|common|none Mozilla's roots from the snapshot built into certbundle: every
+#                                  one the default policy selects, ESP-IDF's common CAs, or none
+# @param[in, optional] INCLUDE <pattern>...  more Mozilla roots by label, glob or SHA-256
+# @param[in, optional] EXTRA <file>...       PEM or DER files of private CAs
+# @param[in, optional] FORMAT v1|v2          default: from IDF_VERSION_MAJOR/MINOR inside
+#                                            ESP-IDF (up to 5.3 V1, from 5.4 V2), else V2
+# @param[in, optional] OUTPUT_DIR <dir>      default ${CMAKE_CURRENT_BINARY_DIR}/certbundle/<target>/<name>
+#
+# Embedded as BINARY; <OUTPUT_DIR>/<name>_embedded.h declares _binary_<name>_start/_end and
+# CERTBUNDLE_<NAME>_SIZE. There is no expiry check: use certbundle_add for that.
+function(certbundle_add_bundle)
+  if(CMAKE_BUILD_EARLY_EXPANSION)
+    return()
+  endif()
+  _certbundle_parse_arguments(certbundle_add_bundle "" "TARGET;NAME;ROOTS;FORMAT;OUTPUT_DIR"
+    "INCLUDE;EXTRA" "TARGET;NAME;ROOTS" ${ARGN})
+  _certbundle_check_target(certbundle_add_bundle "${ARG_TARGET}")
+  if(NOT ARG_ROOTS MATCHES "^(all|common|none)$")
+    message(FATAL_ERROR "certbundle_add_bundle: ROOTS \"${ARG_ROOTS}\" is not all, common or none")
+  endif()
+  if(ARG_NAME MATCHES "[/\\\\]")
+    message(FATAL_ERROR "certbundle_add_bundle: NAME \"${ARG_NAME}\" is a file name, not a path")
+  endif()
+  string(MAKE_C_IDENTIFIER "${ARG_TARGET}" _target_id)
+  if(DEFINED ARG_OUTPUT_DIR)
+    get_filename_component(_out "${ARG_OUTPUT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+  else()
+    set(_out "${CMAKE_CURRENT_BINARY_DIR}/certbundle/${_target_id}/${ARG_NAME}")
+  endif()
+  set(_policy "")
+  if(ARG_FORMAT)
+    string(TOLOWER "${ARG_FORMAT}" _f)
+    if(NOT _f MATCHES "^v[12]$")
+      message(FATAL_ERROR "certbundle_add_bundle: FORMAT \"${ARG_FORMAT}\" is not v1 or v2")
+    endif()
+    set(_policy "[policy]\nformat = \"${_f}\"\n\n")
+  else()
+    _certbundle_idf_version(_idf_version)
+    if(_idf_version)
+      set(_policy "[policy]\nidf_version = \"${_idf_version}\"\n\n")
+    endif()
+  endif()
+  set(_extra "")
+  foreach(_f IN LISTS ARG_EXTRA)
+    get_filename_component(_f "${_f}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT EXISTS "${_f}")
+      message(FATAL_ERROR "certbundle_add_bundle: EXTRA \"${_f}\" does not exist")
+    endif()
+    list(APPEND _extra "${_f}")
+  endforeach()
+  _certbundle_toml_array(_include_toml ${ARG_INCLUDE})
+  _certbundle_toml_array(_extra_toml ${_extra})
+  set(_text "# Written by certbundle_add_bundle(TARGET ${ARG_TARGET} NAME ${ARG_NAME}); do not edit.\n"
+    "${_policy}[bundle]\nname = \"${ARG_NAME}\"\nroots = \"${ARG_ROOTS}\"\n"
+    "include = ${_include_toml}\nextra = ${_extra_toml}\n")
+  string(JOIN "" _text ${_text})
+  _certbundle_add_single(certbundle_add_bundle "${ARG_TARGET}" "${ARG_NAME}" BINARY "${_out}"
+    "${_text}" ${_extra})
+endfunction()
+
+# certbundle_add_pem
+# ------------------
+#
+# @brief Write one PEM buffer of CA certificates (for esp_tls's cacert_buf), without a manifest
+#        or a lock, and embed it.
+#
+# @param[in] TARGET <target>      the executable or library that embeds it
+# @param[in] NAME <name>          the file name, e.g. server_root_cert.pem, hence the symbols
+#                                 _binary_server_root_cert_pem_start/_end
+# @param[in] CERTS <cert>...      PEM/DER files (an existing path, relative to the current source
+#                                 dir, or a name ending .pem .crt .cer .der) and Mozilla roots (a
+#                                 label, glob or SHA-256): files after labels, each once
+# @param[in, optional] OUTPUT_DIR <dir>  default ${CMAKE_CURRENT_BINARY_DIR}/certbundle/<target>/<name>
+#
+# Embedded as TEXT: _end - _start is the length of the text plus its NUL, what esp_tls's
+# cacert_bytes needs. <OUTPUT_DIR>/<name>_embedded.h declares the symbols and
+# CERTBUNDLE_<NAME>_SIZE. There is no expiry check: use certbundle_add for that.
+function(certbundle_add_pem)
+  if(CMAKE_BUILD_EARLY_EXPANSION)
+    return()
+  endif()
+  _certbundle_parse_arguments(certbundle_add_pem "" "TARGET;NAME;OUTPUT_DIR" "CERTS"
+    "TARGET;NAME;CERTS" ${ARGN})
+  _certbundle_check_target(certbundle_add_pem "${ARG_TARGET}")
+  if(ARG_NAME MATCHES "[/\\\\]")
+    message(FATAL_ERROR "certbundle_add_pem: NAME \"${ARG_NAME}\" is a file name, not a path")
+  endif()
+  string(MAKE_C_IDENTIFIER "${ARG_TARGET}" _target_id)
+  if(DEFINED ARG_OUTPUT_DIR)
+    get_filename_component(_out "${ARG_OUTPUT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+  else()
+    set(_out "${CMAKE_CURRENT_BINARY_DIR}/certbundle/${_target_id}/${ARG_NAME}")
+  endif()
+  set(_files "")
+  set(_labels "")
+  foreach(_c IN LISTS ARG_CERTS)
+    get_filename_component(_path "${_c}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(EXISTS "${_path}" AND NOT IS_DIRECTORY "${_path}")
+      list(APPEND _files "${_path}")
+    elseif(_c MATCHES "\\.(pem|crt|cer|der)$")
+      message(FATAL_ERROR "certbundle_add_pem: CERTS \"${_path}\" does not exist")
+    else()
+      list(APPEND _labels "${_c}")
+    endif()
+  endforeach()
+  _certbundle_toml_array(_labels_toml ${_labels})
+  _certbundle_toml_array(_files_toml ${_files})
+  set(_text "# Written by certbundle_add_pem(TARGET ${ARG_TARGET} NAME ${ARG_NAME}); do not edit.\n"
+    "[[pem]]\nname = \"${ARG_NAME}\"\nlabels = ${_labels_toml}\nfiles = ${_files_toml}\n")
+  string(JOIN "" _text ${_text})
+  _certbundle_add_single(certbundle_add_pem "${ARG_TARGET}" "${ARG_NAME}" TEXT "${_out}"
+    "${_text}" ${_files})
+endfunction()
+
+# `cmake -P certbundle.cmake` with -DCERTBUNDLE_EMBED_INPUT=...: the embedding step above.
+if(CMAKE_SCRIPT_MODE_FILE AND DEFINED CERTBUNDLE_EMBED_INPUT)
+  _certbundle_embed_script()
+endif()

@@ -1,0 +1,71 @@
+# certbundle fetch against servers that fail or misbehave: each failure is one line naming the
+# target and the step (resolve, connect, starttls, handshake, aia) with a documented exit code
+# (5 when the chain could not be fetched; 1 when it was fetched but is not fine), and no wait
+# outlasts --timeout by more than a second.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS_DIR/servers/fetch_env.sh"
+make_pki
+cd "$PKI"
+err="$WORK/err"
+# expect_error CODE STEP TARGET ARGS...: exit CODE, one stderr line naming TARGET and STEP.
+expect_error() {
+  local code=$1 step=$2 target=$3
+  shift 3
+  expect_exit "$code" "$CERTBUNDLE" fetch "$target" "$@"
+  expect_one_line "$err"
+  expect_in "$err" "certbundle: error: $target: $step: "
+}
+# elapsed_ms CMD...: runs CMD (any exit code), prints the milliseconds it took.
+elapsed_ms() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >"$WORK/out" 2>"$WORK/err" || true
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
+}
+
+# Connection refused: a port that was free a moment ago.
+free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+expect_error 5 connect "127.0.0.1:$free_port"
+# A host name that does not resolve (.invalid never does, RFC 6761).
+expect_error 5 resolve "no-such-host.invalid:443" --timeout 5
+
+# A server that accepts and then says nothing: the timeout holds to within a second (beyond what
+# a run that fails at once takes: starting the process and loading the Mozilla data).
+base=$(elapsed_ms "$CERTBUNDLE" fetch "127.0.0.1:$free_port")
+py_server P silent
+ms=$(elapsed_ms "$CERTBUNDLE" fetch "127.0.0.1:$P" --timeout 2)
+expect_in "$err" "certbundle: error: 127.0.0.1:$P: handshake: timed out after 2 s"
+[ "$ms" -ge 1900 ] && [ "$ms" -le $((3000 + base)) ] || fail "a 2 s timeout took $ms ms (base $base ms)"
+# ... also when the silence is in the STARTTLS exchange.
+ms=$(elapsed_ms "$CERTBUNDLE" fetch "smtp://127.0.0.1:$P" --timeout 1.5)
+expect_in "$err" "certbundle: error: smtp://127.0.0.1:$P: starttls: timed out after 1500 ms"
+[ "$ms" -ge 1400 ] && [ "$ms" -le $((2500 + base)) ] || fail "a 1.5 s timeout took $ms ms (base $base ms)"
+
+# Bytes that are not TLS.
+py_server P garbage
+expect_error 5 handshake "127.0.0.1:$P"
+expect_in "$err" "does not answer in TLS"
+# A server that closes during the handshake.
+py_server P close
+expect_error 5 handshake "127.0.0.1:$P"
+expect_in "$err" "closed the connection"
+# A STARTTLS server that refuses STARTTLS.
+py_server P smtp-refuse
+expect_error 5 starttls "smtp://127.0.0.1:$P"
+expect_in "$err" "refused STARTTLS: \"454 4.7.0"
+
+# Usage and input errors.
+expect_exit 2 "$CERTBUNDLE" fetch
+expect_exit 2 "$CERTBUNDLE" fetch "gopher://example.test"
+expect_one_line "$err"
+expect_exit 2 "$CERTBUNDLE" fetch "127.0.0.1:99999"
+expect_exit 2 "$CERTBUNDLE" fetch "[::1"
+expect_exit 2 "$CERTBUNDLE" fetch "example.test:443:1"
+expect_exit 2 "$CERTBUNDLE" fetch 127.0.0.1 --starttls gopher
+expect_exit 2 "$CERTBUNDLE" fetch 127.0.0.1 --pem --json
+expect_exit 2 "$CERTBUNDLE" fetch 127.0.0.1 --timeout 0
+expect_exit 3 "$CERTBUNDLE" fetch 127.0.0.1 --ca does-not-exist.pem
+expect_exit 3 "$CERTBUNDLE" fetch --from does-not-exist.txt
+expect_exit 3 "$CERTBUNDLE" fetch 127.0.0.1 --cert root-a.pem --key leaf.key
+echo PASS

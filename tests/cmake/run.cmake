@@ -1,0 +1,335 @@
+# cmake -DMODE=... -P run.cmake: one test of the CMake module (see CMakeLists.txt beside it).
+#
+# Common inputs: WORK (scratch dir, emptied first), SOURCE_DIR (certbundle's source tree),
+# TESTS_DIR (this dir), TOOL (the certbundle built by this build), GENERATOR, CXX_COMPILER,
+# CONFIG, SANITIZE. Fails (FATAL_ERROR, so the test fails) naming the step and showing its output.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(_var IN ITEMS MODE WORK SOURCE_DIR TESTS_DIR GENERATOR)
+  if(NOT DEFINED ${_var})
+    message(FATAL_ERROR "run.cmake: -D${_var}=... is required")
+  endif()
+endforeach()
+
+# _run(<step> <success|failure> <output-var> <command>...): runs the command, shows its output,
+# stops the test unless it ends as expected, and returns stdout + stderr in <output-var>.
+function(_run step expect out_var)
+  string(JOIN " " _line ${ARGN})
+  message(STATUS "${step}: ${_line}")
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE _result OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
+  message("${_out}")
+  if(expect STREQUAL "success" AND NOT _result EQUAL 0)
+    message(FATAL_ERROR "cmake test: ${step} failed (${_result}): ${_line}")
+  elseif(expect STREQUAL "failure" AND _result EQUAL 0)
+    message(FATAL_ERROR "cmake test: ${step} succeeded, but should have failed: ${_line}")
+  endif()
+  set(${out_var} "${_out}" PARENT_SCOPE)
+endfunction()
+
+# _expect(<step> <text> <regex> [NOT]): the text matches the regex (or, with NOT, does not).
+function(_expect step text regex)
+  if(ARGN STREQUAL "NOT")
+    if(text MATCHES "${regex}")
+      message(FATAL_ERROR "cmake test: ${step}: the output matches \"${regex}\" and should not")
+    endif()
+  elseif(NOT text MATCHES "${regex}")
+    message(FATAL_ERROR "cmake test: ${step}: the output does not match \"${regex}\"")
+  endif()
+  message(STATUS "${step}: ok (${ARGN} \"${regex}\")")
+endfunction()
+
+set(_build_type "")
+set(_config_args "")
+if(CONFIG)
+  set(_build_type "-DCMAKE_BUILD_TYPE=${CONFIG}")
+  set(_config_args --config "${CONFIG}")
+endif()
+
+# _configure(<step> <expect> <out-var> <source> <build> <args>...)
+function(_configure step expect out_var source build)
+  _run("${step}" ${expect} _out "${CMAKE_COMMAND}" -S "${source}" -B "${build}" -G "${GENERATOR}"
+    ${_build_type} ${ARGN})
+  set(${out_var} "${_out}" PARENT_SCOPE)
+endfunction()
+
+# _build(<step> <expect> <out-var> <build>)
+function(_build step expect out_var build)
+  _run("${step}" ${expect} _out "${CMAKE_COMMAND}" --build "${build}" ${_config_args})
+  set(${out_var} "${_out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+
+# ---------------------------------------------------------------------------------------------
+# examples/plain-cmake, by add_subdirectory or find_package: it builds, and plain_demo finds every
+# embedded output equal, byte for byte, to what `certbundle build` (run here, separately) and
+# `certbundle bundle` write. A second build regenerates nothing and checks again.
+if(MODE MATCHES "^plain_(add_subdirectory|find_package)$")
+  set(_example "${SOURCE_DIR}/examples/plain-cmake")
+  set(_build "${WORK}/build")
+  if(MODE STREQUAL "plain_add_subdirectory")
+    # certbundle as a subproject: no tests, no install rules, no sanitizers (the CMake wiring is
+    # what is tested; a sanitized rebuild of everything would double the time).
+    _configure(configure success _out "${_example}" "${_build}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
+      "-DCERTBUNDLE_SOURCE_DIR=${SOURCE_DIR}" -DCERTBUNDLE_SANITIZE=OFF "-DCMAKE_EXE_LINKER_FLAGS=")
+    set(_tool "${_build}/certbundle/tool/certbundle")
+  else()
+    set(_linker "")
+    if(SANITIZE)
+      set(_linker "-fsanitize=address,undefined")
+    endif()
+    _configure(configure success _out "${_example}" "${_build}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
+      "-DCMAKE_PREFIX_PATH=${PREFIX}" "-DCERTBUNDLE_SOURCE_DIR=" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+      "-DCMAKE_EXE_LINKER_FLAGS=${_linker}")
+    set(_tool "${PREFIX}/bin/certbundle")
+  endif()
+  _expect(configure "${_out}" "certbundle: tool: the certbundle::tool target")
+  _build(build success _out "${_build}")
+  _expect(build "${_out}" "certbundle: building the outputs of")
+  _expect(build "${_out}" "certbundle: checking")
+
+  # The references: certbundle build of the same manifest, and certbundle bundle for the
+  # common-CA bundle (ESP-IDF's CSV, V1) made without the module.
+  _run("reference build" success _ "${_tool}" build "${_example}/certbundle.toml" --out "${WORK}/ref" -q)
+  _run("reference bundle" success _ "${_tool}" bundle --filter
+    "${SOURCE_DIR}/mozilla/esp-idf/cmn_crt_authorities.csv" --format v1 -o "${WORK}/ref-common/common_crt_bundle")
+  file(GLOB_RECURSE _pem_out "${_build}/certbundle/*/isrg_roots.pem")
+  get_filename_component(_pem_dir "${_pem_out}" DIRECTORY)
+  _run("plain_demo" success _out "${_build}/plain_demo" "${WORK}/ref" "${WORK}/ref-common" "${_pem_dir}")
+  string(REGEX MATCHALL "the same [0-9]+ bytes" _same "${_out}")
+  list(LENGTH _same _n)
+  if(NOT _n EQUAL 4)
+    message(FATAL_ERROR "cmake test: plain_demo compared ${_n} output(s), not 4")
+  endif()
+  _expect(plain_demo "${_out}" "server_root_cert.pem +[0-9]+ bytes, PEM, 2 certificate\\(s\\), ends with NUL: yes")
+  _expect(plain_demo "${_out}" "common_crt_bundle +[0-9]+ bytes, bundle V1")
+
+  # Nothing changed: nothing regenerated, nothing relinked, and the check runs again.
+  file(TIMESTAMP "${_build}/plain_demo" _before "%Y%m%d%H%M%S" UTC)
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E sleep 1.1)
+  _build("second build" success _out "${_build}")
+  _expect("second build" "${_out}" "certbundle: checking")
+  _expect("second build" "${_out}" "certbundle: (building|writing|embedding)" NOT)
+  file(TIMESTAMP "${_build}/plain_demo" _after "%Y%m%d%H%M%S" UTC)
+  if(NOT _before STREQUAL _after)
+    message(FATAL_ERROR "cmake test: the second build relinked plain_demo")
+  endif()
+  return()
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# Misuse: each wrong call stops the configure step naming the function and the argument.
+if(MODE STREQUAL "misuse")
+  set(_cases
+    "ok|certbundle: tool: CERTBUNDLE_EXECUTABLE"
+    "unknown_keyword|certbundle_add: unknown argument \"OUTPUT_DIRECTORY\""
+    "missing_value|certbundle_add: MANIFEST needs a value"
+    "missing_target|certbundle_add: TARGET is required"
+    "no_such_target|certbundle_add: TARGET \"firmware\" is not a target"
+    "missing_manifest|certbundle_add: MANIFEST \"[^\"]*/nothere.toml\" does not exist"
+    "stale_lock|certbundle_add: MANIFEST \"[^\"]*/stale/certbundle.toml\": endpoint \"broker\" is not in [^ ]*/stale/certbundle.lock, which is older than the manifest: run `certbundle lock`"
+    "no_lock|certbundle_add: MANIFEST \"[^\"]*/unlocked/certbundle.toml\" has endpoints and no lock"
+    "bad_format|certbundle_add: FORMAT \"v3\" is not v1 or v2"
+    "outside_binary_dir|certbundle_add: OUTPUT_DIR \"/tmp/certbundle-outputs\" is outside the binary directory"
+    "bundle_roots|certbundle_add_bundle: ROOTS \"most\" is not all, common or none"
+    "bundle_no_name|certbundle_add_bundle: NAME is required"
+    "bundle_no_target|certbundle_add_bundle: TARGET \"firmware\" is not a target"
+    "pem_missing_file|certbundle_add_pem: CERTS \"[^\"]*/certs/nothere.pem\" does not exist"
+    "pem_unknown_keyword|certbundle_add_pem: unknown argument \"LABELS\""
+    "idf_name_clash|certbundle_add: MANIFEST \"[^\"]*/default_name.toml\":[0-9]+: the bundle name x509_crt_bundle is also mbedtls's own bundle")
+  foreach(_case IN LISTS _cases)
+    string(REGEX MATCH "^([a-z_]+)\\|(.*)$" _ "${_case}")
+    set(_name "${CMAKE_MATCH_1}")
+    set(_message "${CMAKE_MATCH_2}")
+    set(_expect failure)
+    if(_name STREQUAL "ok")
+      set(_expect success)
+    endif()
+    # One build directory for every case: the compiler is detected once.
+    _configure("case ${_name}" ${_expect} _out "${TESTS_DIR}/misuse" "${WORK}/build"
+      "-DCERTBUNDLE_EXECUTABLE=${TOOL}" "-DCASE=${_name}")
+    # CMake wraps long messages: compare with the line breaks and indentation taken out.
+    string(REGEX REPLACE "\n *" " " _flat "${_out}")
+    _expect("case ${_name}" "${_flat}" "${_message}")
+  endforeach()
+  return()
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# Expiry: the check before every build. A CA within warn_days: the build passes and prints the
+# warning, pointing at the manifest; a second build regenerates nothing and prints it again;
+# with FAIL_ON_WARNING it fails. A CA within fail_days: the build fails, the error in its log.
+if(MODE STREQUAL "expiry")
+  find_program(_openssl openssl REQUIRED)
+  set(_project "${WORK}/project")
+  file(MAKE_DIRECTORY "${_project}")
+  # _make_ca(<days>): a self-signed CA in ${_project}/ca.pem that expires in <days> days.
+  function(_make_ca days)
+    _run("make a CA for ${days} days" success _ "${_openssl}" req -x509 -newkey ec
+      -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "${_project}/ca.key" -out "${_project}/ca.pem"
+      -days ${days} -subj "/CN=certbundle expiry test CA ${days}d"
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign")
+  endfunction()
+  file(WRITE "${_project}/certbundle.toml" "# written by tests/cmake/run.cmake (expiry)
+[policy]
+warn_days = 90
+fail_days = 30
+
+[[pem]]
+name = \"private_ca.pem\"
+files = [\"ca.pem\"]
+")
+  _make_ca(60)
+  set(_build "${WORK}/build")
+  _configure(configure success _out "${TESTS_DIR}/expiry" "${_build}"
+    "-DCERTBUNDLE_EXECUTABLE=${TOOL}" "-DFIXTURE_MANIFEST=${_project}/certbundle.toml" -DFIXTURE_STRICT=OFF)
+  _build("build, CA within warn_days" success _out "${_build}")
+  set(_warning "${_project}/certbundle.toml:[0-9]+: warning: [^\n]*certbundle expiry test CA 60d")
+  _expect("build, CA within warn_days" "${_out}" "${_warning}")
+  _run("run" success _out "${_build}/expiry")
+
+  _build("second build" success _out "${_build}")
+  _expect("second build" "${_out}" "${_warning}")
+  _expect("second build" "${_out}" "certbundle: (building|embedding)|Linking" NOT)
+
+  _configure("configure FAIL_ON_WARNING" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_STRICT=ON)
+  _build("build, FAIL_ON_WARNING" failure _out "${_build}")
+  _expect("build, FAIL_ON_WARNING" "${_out}" "${_warning}")
+
+  _configure("configure" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_STRICT=OFF)
+  _make_ca(10)
+  _build("build, CA within fail_days" failure _out "${_build}")
+  _expect("build, CA within fail_days" "${_out}"
+    "${_project}/certbundle.toml:[0-9]+: error: [^\n]*certbundle expiry test CA 10d")
+  return()
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# The IDF-shaped fixture (idf/): a toolchain file that cross-compiles with a logging wrapper
+# around the host's compiler, ESP-IDF's functions as recording stand-ins, IDF_VERSION 5.3 then
+# 5.4. No certbundle on PATH and no CERTBUNDLE_EXECUTABLE: the module must build the tool for the
+# host with ExternalProject (once), never with the firmware's compiler.
+if(MODE STREQUAL "idf")
+  set(_fixture "${TESTS_DIR}/idf")
+  set(_build "${WORK}/build")
+  set(_log "${WORK}/firmware-compiler.log")
+  find_program(_cc NAMES cc gcc clang REQUIRED)
+
+  # The "Xtensa toolchain": on PATH as ESP-IDF puts it, each wrapper logging where it runs.
+  set(_bin "${WORK}/xtensa-esp32-elf/bin")
+  foreach(_tool IN ITEMS gcc g++)
+    set(_real "${_cc}")
+    if(_tool STREQUAL "g++")
+      set(_real "${CXX_COMPILER}")
+    endif()
+    file(CONFIGURE OUTPUT "${_bin}/xtensa-esp32-elf-${_tool}" CONTENT
+"#!/bin/sh
+echo \"$(pwd): $*\" >> \"${_log}\"
+exec \"${_real}\" \"$@\"
+" @ONLY)
+    file(CHMOD "${_bin}/xtensa-esp32-elf-${_tool}" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE
+      GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  endforeach()
+  file(CONFIGURE OUTPUT "${WORK}/toolchain-esp32.cmake" CONTENT
+"# Pretends to be ESP-IDF's toolchain-esp32.cmake: cross-compiling, the firmware compiler is
+# ${_bin}/xtensa-esp32-elf-gcc.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR xtensa)
+set(CMAKE_C_COMPILER \"${_bin}/xtensa-esp32-elf-gcc\")
+set(CMAKE_CXX_COMPILER \"${_bin}/xtensa-esp32-elf-g++\")
+set(CMAKE_ASM_COMPILER \"${_bin}/xtensa-esp32-elf-gcc\")
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+" @ONLY)
+  set(ENV{PATH} "${_bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+  unset(ENV{CERTBUNDLE_EXECUTABLE})
+  find_program(_on_path certbundle NO_CACHE)
+  if(_on_path)
+    message(FATAL_ERROR "cmake test: ${_on_path} is on PATH: this test needs none")
+  endif()
+
+  # 1. ESP-IDF's early expansion pass: the component's CMakeLists.txt in script mode.
+  file(MAKE_DIRECTORY "${WORK}/early")
+  execute_process(COMMAND "${CMAKE_COMMAND}" -DCMAKE_BUILD_EARLY_EXPANSION=1
+      -P "${_fixture}/early_expansion.cmake"
+    WORKING_DIRECTORY "${WORK}/early" RESULT_VARIABLE _result OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
+  message("${_out}")
+  if(NOT _result EQUAL 0)
+    message(FATAL_ERROR "cmake test: the early expansion pass failed")
+  endif()
+  _expect("early expansion" "${_out}" "early expansion: main/CMakeLists.txt ran through")
+  file(GLOB _made "${WORK}/early/*")
+  if(_made)
+    message(FATAL_ERROR "cmake test: the early expansion pass created ${_made}")
+  endif()
+
+  # 2. ESP-IDF 5.3: the tool is built for the host, the bundle is V1.
+  set(_configure_args "-DCMAKE_TOOLCHAIN_FILE=${WORK}/toolchain-esp32.cmake"
+    -DCERTBUNDLE_HOST_BUILD_TYPE=Debug)
+  _configure("configure (IDF 5.3)" success _out "${_fixture}" "${_build}" ${_configure_args}
+    -DFIXTURE_IDF_VERSION=5.3)
+  _expect("configure (IDF 5.3)" "${_out}"
+    "certbundle: tool: certbundle built for the host by ExternalProject \\(/[^)]*(c\\+\\+|g\\+\\+|clang\\+\\+)\\)")
+  _build("build (IDF 5.3)" success _out "${_build}")
+  _expect("build (IDF 5.3)" "${_out}" "certbundle: building the outputs of")
+  _expect("build (IDF 5.3)" "${_out}" "certbundle: checking")
+
+  # What the module gave ESP-IDF: target_add_binary_data, BINARY for bundles, TEXT for PEM.
+  file(READ "${_build}/idf-calls.txt" _calls)
+  message(STATUS "idf-calls.txt:\n${_calls}")
+  set(_main "${_build}/main/certbundle/__idf_main")
+  foreach(_call IN ITEMS
+      "target_add_binary_data(__idf_main ${_main}/certbundle/app_crt_bundle BINARY)"
+      "target_add_binary_data(__idf_main ${_main}/certbundle/server_root_cert.pem TEXT)"
+      "target_add_binary_data(__idf_main ${_main}/pinned/pinned_crt_bundle BINARY)"
+      "target_add_binary_data(__idf_main ${_main}/legacy_crt_bundle/legacy_crt_bundle BINARY)"
+      "target_add_binary_data(idf_fixture.elf ${_build}/certbundle/idf_fixture_elf/top_level_root.pem/top_level_root.pem TEXT)")
+    string(FIND "${_calls}" "${_call}\n" _at)
+    if(_at EQUAL -1)
+      message(FATAL_ERROR "cmake test: ESP-IDF was not called with: ${_call}")
+    endif()
+  endforeach()
+  string(REGEX MATCHALL "target_add_binary_data" _n "${_calls}")
+  list(LENGTH _n _n)
+  if(NOT _n EQUAL 5)
+    message(FATAL_ERROR "cmake test: ${_n} calls of target_add_binary_data, not 5")
+  endif()
+
+  # The firmware's compiler built the firmware, and nothing of the host tool.
+  file(READ "${_log}" _compiled)
+  _expect("firmware compiler" "${_compiled}" "main\\.c")
+  _expect("firmware compiler" "${_compiled}" "certbundle-host" NOT)
+  file(STRINGS "${_build}/certbundle-host/build/CMakeCache.txt" _host_cxx REGEX "^CMAKE_CXX_COMPILER:")
+  _expect("host tool compiler" "${_host_cxx}" "xtensa" NOT)
+  set(_host_tool "${_build}/certbundle-host/build/tool/certbundle")
+
+  _run("run (IDF 5.3)" success _out "${_build}/idf_fixture.elf")
+  _expect("run (IDF 5.3)" "${_out}" "app_crt_bundle: [0-9]+ bytes, V1")
+  _expect("run (IDF 5.3)" "${_out}" "pinned_crt_bundle: [0-9]+ bytes, V2")
+  _expect("run (IDF 5.3)" "${_out}" "legacy_crt_bundle: [0-9]+ bytes, V1")
+  _expect("run (IDF 5.3)" "${_out}" "server_root_cert.pem: [0-9]+ bytes, last byte 0")
+  _expect("run (IDF 5.3)" "${_out}" "top_level_root.pem: [0-9]+ bytes, last byte 0")
+  _run("inspect (IDF 5.3)" success _out "${_host_tool}" inspect "${_main}/certbundle/app_crt_bundle")
+  _expect("inspect (IDF 5.3)" "${_out}" "ESP-IDF bundle V1")
+
+  # 3. ESP-IDF 5.4 in the same build directory: V2, and the host tool is not built again.
+  _configure("configure (IDF 5.4)" success _out "${_fixture}" "${_build}" ${_configure_args}
+    -DFIXTURE_IDF_VERSION=5.4)
+  _build("build (IDF 5.4)" success _out "${_build}")
+  _expect("build (IDF 5.4)" "${_out}" "certbundle_host_tool" NOT)
+  _expect("build (IDF 5.4)" "${_out}" "certbundle: building the outputs of main/certbundle.toml")
+  _run("run (IDF 5.4)" success _out "${_build}/idf_fixture.elf")
+  _expect("run (IDF 5.4)" "${_out}" "app_crt_bundle: [0-9]+ bytes, V2")
+  _expect("run (IDF 5.4)" "${_out}" "pinned_crt_bundle: [0-9]+ bytes, V2")
+  _expect("run (IDF 5.4)" "${_out}" "legacy_crt_bundle: [0-9]+ bytes, V1")
+  _run("inspect (IDF 5.4)" success _out "${_host_tool}" inspect "${_main}/certbundle/app_crt_bundle")
+  _expect("inspect (IDF 5.4)" "${_out}" "ESP-IDF bundle V2")
+
+  # 4. Nothing changed: nothing is regenerated or rebuilt, the check runs again.
+  _build("no-op build" success _out "${_build}")
+  _expect("no-op build" "${_out}" "certbundle: checking")
+  _expect("no-op build" "${_out}" "certbundle: (building|writing)|certbundle_host_tool|Linking" NOT)
+  return()
+endif()
+
+message(FATAL_ERROR "run.cmake: unknown MODE \"${MODE}\"")

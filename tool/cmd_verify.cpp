@@ -1,0 +1,386 @@
+// certbundle verify: would the ESP32 connect? A handshake with mbedtls against TARGET (or, with
+// --chain, a saved chain checked offline), trusting only the given bundle or PEM, verified as
+// ESP-IDF's bundle callback does. A thin layer over certbundle/device.
+//
+// Exit codes: 0 the device would connect; 1 it would not (the chain does not verify, or the
+// handshake fails: no common cipher suite, protocol version, an alert); 5 no TLS verdict (resolve,
+// connect or STARTTLS failed, or the deadline passed); 3 the bundle, PEM, chain or client
+// certificate cannot be read or is damaged (including a bundle in the other format than the one
+// asked for); 2 bad usage.
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "certbundle/core/error.hpp"
+#include "certbundle/core/file.hpp"
+#include "certbundle/device/handshake.hpp"
+#include "certbundle/device/verify.hpp"
+#include "certbundle/x509/load.hpp"
+#include "command.hpp"
+
+namespace certbundle::cli {
+
+namespace {
+
+struct VerifyArgs {
+  std::string target;
+  std::string bundle;
+  std::string pem;
+  std::string format;
+  std::string idf_version;
+  std::string chain;
+  bool cross_signed = false;
+  std::string time;
+  std::string host;
+  std::string sni;
+  bool no_sni = false;
+  std::string alpn;
+  std::string starttls;
+  bool ipv4 = false;
+  bool ipv6 = false;
+  double timeout = 10;
+  std::string cert;
+  std::string key;
+  std::string ciphersuites;
+  std::size_t max_certs = device::default_max_certs;
+  bool json = false;
+};
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+device::Trust load_trust(const VerifyArgs& args) {
+  if (!args.pem.empty()) {
+    if (!args.format.empty() || !args.idf_version.empty()) {
+      throw usage_error("--format and --idf-version apply to --bundle, not --pem");
+    }
+    return device::load_pem(args.pem);
+  }
+  std::optional<bundle::Format> format;
+  if (!args.format.empty() && args.format != "auto") format = bundle::parse_format(args.format);
+  if (!args.idf_version.empty()) format = bundle::format_for_idf_version(args.idf_version);
+  return device::load_bundle(args.bundle, format);
+}
+
+std::string trust_line(const device::Trust& trust, const device::VerifyOptions& options) {
+  const std::string clock =
+      options.clock ? format_time(*options.clock) : std::string("none (dates not checked)");
+  if (trust.kind == device::Trust::Kind::pem) {
+    return fmt::format("trust: PEM {} ({} certificate{}), device clock: {}",
+                       certbundle::quoted(trust.name), trust.certs.size(),
+                       trust.certs.size() == 1 ? "" : "s", clock);
+  }
+  return fmt::format(
+      "trust: bundle {} ({}, {} {}), mode: {}, signature check: {}, device clock: "
+      "{}",
+      certbundle::quoted(trust.name), bundle::to_string(trust.format), trust.records.size(),
+      trust.records.size() == 1 ? "entry" : "entries", device::to_string(options.mode),
+      options.signature == device::SignatureRule::psa ? "ESP-IDF 6 (PSA)" : "ESP-IDF 4.x-5.x",
+      clock);
+}
+
+void write_verification(std::ostream& out, const device::Verification& v) {
+  if (!v.path.empty()) out << "path (mbedtls):\n";
+  for (const device::PathStep& s : v.path) {
+    const std::string where = s.certificate ? fmt::format("[{}]", *s.certificate)
+                                            : fmt::format("entry #{}", s.entry.value_or(0));
+    out << fmt::format("  {} {}{}\n", where, s.subject, s.info.empty() ? "" : "  ! " + s.info);
+  }
+  if (v.lookup) {
+    const device::Lookup& l = *v.lookup;
+    out << fmt::format("bundle search: issuer \"{}\" of [{}] -> ", l.issuer, l.certificate);
+    if (l.entry) {
+      out << fmt::format("entry #{} \"{}\", signature {}\n", *l.entry, l.entry_subject,
+                         device::to_string(*l.signature));
+    } else {
+      out << "no entry\n";
+    }
+    for (std::size_t e : l.same_subject) {
+      out << fmt::format("  entry #{} has the same subject and is never tried{}\n", e,
+                         l.would_verify == e ? " (its key would verify)" : "");
+    }
+  }
+  if (!v.anchor.empty()) {
+    out << fmt::format("anchor: {}{}\n", v.anchor,
+                       v.anchor_entry ? fmt::format(" (entry #{})", *v.anchor_entry) : "");
+  }
+  for (const std::string& line : v.device_log)
+    out << "device log: " << line << "\n";
+  if (v.mbedtls_result != 0) out << "mbedtls: " << v.mbedtls_error << "\n";
+  if (!v.verify_info.empty()) {
+    out << "mbedtls_x509_crt_verify_info (the flags mbedtls left on the path):\n";
+    for (const std::string& line : v.verify_info)
+      out << line << "\n";
+  }
+  for (const std::string& note : v.notes)
+    out << "note: " << note << "\n";
+}
+
+nlohmann::json to_json(const device::Verification& v) {
+  nlohmann::json j;
+  j["connects"] = v.connects;
+  j["reason"] = v.reason;
+  j["path"] = nlohmann::json::array();
+  for (const device::PathStep& s : v.path) {
+    nlohmann::json step{
+        {"subject", s.subject}, {"issuer", s.issuer}, {"flags", s.flags}, {"info", s.info}};
+    step["certificate"] = s.certificate ? nlohmann::json(*s.certificate) : nlohmann::json();
+    step["entry"] = s.entry ? nlohmann::json(*s.entry) : nlohmann::json();
+    j["path"].push_back(std::move(step));
+  }
+  if (v.lookup) {
+    const device::Lookup& l = *v.lookup;
+    nlohmann::json lookup{
+        {"certificate", l.certificate}, {"issuer", l.issuer}, {"same_subject", l.same_subject}};
+    lookup["entry"] = l.entry ? nlohmann::json(*l.entry) : nlohmann::json();
+    lookup["entry_subject"] = l.entry_subject;
+    lookup["signature"] =
+        l.signature ? nlohmann::json(device::to_string(*l.signature)) : nlohmann::json();
+    lookup["would_verify"] = l.would_verify ? nlohmann::json(*l.would_verify) : nlohmann::json();
+    j["lookup"] = std::move(lookup);
+  } else {
+    j["lookup"] = nullptr;
+  }
+  j["anchor"] = v.anchor;
+  j["anchor_entry"] = v.anchor_entry ? nlohmann::json(*v.anchor_entry) : nlohmann::json();
+  j["mbedtls_result"] = v.mbedtls_result;
+  j["mbedtls_error"] = v.mbedtls_error;
+  j["flags"] = v.flags;
+  j["verify_info"] = v.verify_info;
+  j["device_log"] = v.device_log;
+  j["notes"] = v.notes;
+  return j;
+}
+
+nlohmann::json trust_json(const device::Trust& trust, const device::VerifyOptions& options) {
+  nlohmann::json j{{"kind", trust.kind == device::Trust::Kind::pem ? "pem" : "bundle"},
+                   {"file", trust.name},
+                   {"mode", device::to_string(options.mode)},
+                   {"signature_rule",
+                    options.signature == device::SignatureRule::psa ? "psa" : "pk_verify_ext"}};
+  if (trust.kind == device::Trust::Kind::bundle) {
+    j["format"] = bundle::to_string(trust.format);
+    j["entries"] = trust.records.size();
+  } else {
+    j["certificates"] = trust.certs.size();
+  }
+  j["clock"] = options.clock ? nlohmann::json(format_time(*options.clock)) : nlohmann::json();
+  return j;
+}
+
+int exit_for(bool connects) {
+  return static_cast<int>(connects ? ExitCode::ok : ExitCode::findings);
+}
+
+int run_offline(const VerifyArgs& args, const device::Trust& trust,
+                const device::VerifyOptions& options, Streams streams) {
+  std::vector<Certificate> chain;
+  for (auto& c : load_certificates(args.chain))
+    chain.push_back(std::move(c.cert));
+  const device::Verification v = device::verify_chain(chain, trust, options);
+  if (args.json) {
+    nlohmann::json j{{"chain", args.chain},
+                     {"trust", trust_json(trust, options)},
+                     {"host", options.host},
+                     {"verification", to_json(v)}};
+    streams.out << j.dump(2) << "\n";
+  } else {
+    streams.out << fmt::format("chain: {} ({} certificates)\n", certbundle::quoted(args.chain),
+                               chain.size());
+    streams.out << trust_line(trust, options) << "\n";
+    write_verification(streams.out, v);
+    streams.out << (v.connects ? "verdict: the device would connect\n"
+                               : "verdict: the device would NOT connect: " + v.reason + "\n");
+  }
+  return exit_for(v.connects);
+}
+
+device::HandshakeOptions handshake_options(const VerifyArgs& args) {
+  device::HandshakeOptions o;
+  if (!(args.timeout > 0) || args.timeout > 3600) {
+    throw usage_error("--timeout: give 0 < SECONDS <= 3600");
+  }
+  o.timeout = std::chrono::milliseconds(static_cast<long long>(std::llround(args.timeout * 1000)));
+  if (args.no_sni && !args.sni.empty()) throw usage_error("--sni and --no-sni exclude each other");
+  if (args.no_sni) o.hostname_mode = device::HostnameMode::none;
+  if (!args.sni.empty()) {
+    o.hostname_mode = device::HostnameMode::custom;
+    o.hostname = args.sni;
+  }
+  o.alpn = split_list(args.alpn);
+  for (const std::string& p : o.alpn) {
+    if (p.size() > 255)
+      throw usage_error(fmt::format("--alpn: \"{}\" is longer than 255 bytes", p));
+  }
+  if (!args.starttls.empty()) {
+    o.starttls = fetch::parse_starttls(args.starttls);
+    if (!o.starttls) {
+      throw usage_error(
+          fmt::format("--starttls: unknown protocol \"{}\" (smtp, imap, pop3, ftp, "
+                      "xmpp, postgres)",
+                      args.starttls));
+    }
+  }
+  if (args.ipv4 && args.ipv6) throw usage_error("-4 and -6 exclude each other");
+  o.ip_version = args.ipv4   ? fetch::IpVersion::v4
+                 : args.ipv6 ? fetch::IpVersion::v6
+                             : fetch::IpVersion::any;
+  if (!args.ciphersuites.empty()) o.ciphersuites = device::parse_ciphersuites(args.ciphersuites);
+  o.client_cert = args.cert;
+  o.client_key = args.key;
+  if (!args.key.empty() && args.cert.empty()) throw usage_error("--key needs --cert");
+  return o;
+}
+
+int run_live(const VerifyArgs& args, const device::Trust& trust,
+             const device::VerifyOptions& options, Streams streams) {
+  const fetch::Target target = fetch::parse_target(args.target);
+  const device::HandshakeOptions hs = handshake_options(args);
+  const device::LiveResult r = device::handshake(target, trust, options, hs);
+  if (args.json) {
+    nlohmann::json j{{"target", target.text},
+                     {"peer", r.peer},
+                     {"hostname", r.hostname},
+                     {"trust", trust_json(trust, options)},
+                     {"outcome", device::to_string(r.outcome)},
+                     {"connects", r.outcome == device::Outcome::connects},
+                     {"reason", r.reason},
+                     {"protocol", r.protocol},
+                     {"ciphersuite", r.ciphersuite},
+                     {"alpn", r.alpn},
+                     {"tls_error", r.tls_error}};
+    j["failure"] = r.failure ? nlohmann::json{{"step", fetch::to_string(r.failure->step)},
+                                              {"reason", r.failure->reason}}
+                             : nlohmann::json();
+    j["offered_ciphersuites"] = nlohmann::json::array();
+    for (int id : hs.ciphersuites)
+      j["offered_ciphersuites"].push_back(device::ciphersuite_name(id));
+    j["verification"] = r.verification ? to_json(*r.verification) : nlohmann::json();
+    streams.out << j.dump(2) << "\n";
+  } else {
+    streams.out << fmt::format("target: {}{}\n", target.text,
+                               r.peer.empty() ? "" : fmt::format(" ({})", r.peer));
+    streams.out << trust_line(trust, options) << "\n";
+    if (!r.protocol.empty()) {
+      streams.out << fmt::format("tls: {}, {}{}\n", r.protocol, r.ciphersuite,
+                                 r.alpn.empty() ? "" : ", alpn " + r.alpn);
+    } else if (!r.tls_error.empty()) {
+      streams.out << "tls: " << r.tls_error << "\n";
+    }
+    if (r.verification) write_verification(streams.out, *r.verification);
+    switch (r.outcome) {
+      case device::Outcome::connects: streams.out << "verdict: the device would connect\n"; break;
+      case device::Outcome::refused:
+        streams.out << "verdict: the device would NOT connect: " << r.reason << "\n";
+        break;
+      case device::Outcome::network: streams.out << "verdict: none: " << r.reason << "\n"; break;
+    }
+  }
+  if (r.outcome == device::Outcome::network) {
+    streams.err << fmt::format("certbundle: error: {}: {}: {}\n", target.text,
+                               fetch::to_string(r.failure->step), r.failure->reason);
+    return static_cast<int>(ExitCode::network);
+  }
+  return exit_for(r.outcome == device::Outcome::connects);
+}
+
+int run_verify(const VerifyArgs& args, Streams streams) {
+  if (args.bundle.empty() == args.pem.empty()) throw usage_error("give one of --bundle or --pem");
+  if (!args.format.empty() && !args.idf_version.empty()) {
+    throw usage_error("--format and --idf-version exclude each other");
+  }
+  if (args.chain.empty() == args.target.empty()) {
+    throw usage_error("give a TARGET to connect to, or --chain FILE to check offline");
+  }
+  if (args.cross_signed && !args.pem.empty()) {
+    throw usage_error("--cross-signed-verify applies to --bundle, not --pem");
+  }
+  if (!args.chain.empty() &&
+      (!args.sni.empty() || args.no_sni || !args.alpn.empty() || !args.starttls.empty() ||
+       !args.cert.empty() || !args.ciphersuites.empty() || args.ipv4 || args.ipv6)) {
+    throw usage_error(
+        "--chain checks offline: connection options do not apply (use --host "
+        "for the name check)");
+  }
+  if (!args.target.empty() && !args.host.empty()) {
+    throw usage_error("--host applies to --chain; a live check uses the target (or --sni)");
+  }
+  device::VerifyOptions options;
+  options.mode = args.cross_signed ? device::Mode::cross_signed : device::Mode::standard;
+  if (!args.time.empty()) options.clock = parse_time(args.time);
+  options.host = args.host;
+  if (!args.idf_version.empty()) {
+    options.signature = device::signature_rule_for_idf_version(args.idf_version);
+  }
+  if (args.max_certs == 0) throw usage_error("--max-certs: give at least 1");
+  options.max_certs = args.max_certs;
+  const device::Trust trust = load_trust(args);
+  return args.chain.empty() ? run_live(args, trust, options, streams)
+                            : run_offline(args, trust, options, streams);
+}
+
+}  // namespace
+
+void setup_verify(CLI::App& app, Runner& run) {
+  auto args = std::make_shared<VerifyArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "verify",
+      "Would the ESP32 connect? A handshake with mbedtls, trusting only a bundle or PEM, "
+      "verified as ESP-IDF's bundle callback does (exit 0: it would connect)");
+  cmd->add_option("target", args->target,
+                  "host, host:port, [v6]:port or URL (https://, mqtts://, smtp:// ...)");
+  auto* bundle = cmd->add_option("--bundle", args->bundle,
+                                 "the ESP-IDF certificate bundle the "
+                                 "device holds");
+  auto* pem = cmd->add_option("--pem", args->pem, "a PEM file given as cacert_buf instead");
+  bundle->excludes(pem);
+  cmd->add_option("--format", args->format,
+                  "the bundle format the device reads: v1 (ESP-IDF <= 5.3), v2 (5.4+), auto "
+                  "(detected; default)");
+  cmd->add_option("--idf-version", args->idf_version,
+                  "the ESP-IDF version of the device: gives the format (V1 before 5.4) and the "
+                  "signature check (RSA-PSS accepted before 6.0)");
+  cmd->add_option("--chain", args->chain,
+                  "check this saved chain (PEM/DER, leaf first) offline "
+                  "instead of connecting");
+  cmd->add_flag("--cross-signed-verify", args->cross_signed,
+                "ESP-IDF 6's CONFIG_MBEDTLS_CERTIFICATE_BUNDLE_CROSS_SIGNED_VERIFY");
+  cmd->add_option("--time", args->time,
+                  "the device clock (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or now); default: no clock, "
+                  "dates not checked");
+  cmd->add_option("--host", args->host, "--chain: the name to check against the leaf");
+  cmd->add_option("--sni", args->sni, "the host name the device sets (SNI and name check)");
+  cmd->add_flag("--no-sni", args->no_sni, "set no host name (no SNI, no name check)");
+  cmd->add_option("--alpn", args->alpn, "protocols to offer, comma-separated (mqtt,h2)");
+  cmd->add_option("--starttls", args->starttls, "smtp, imap, pop3, ftp, xmpp or postgres");
+  cmd->add_flag("-4", args->ipv4, "IPv4 only");
+  cmd->add_flag("-6", args->ipv6, "IPv6 only");
+  cmd->add_option("--timeout", args->timeout,
+                  "seconds for connect + STARTTLS + handshake "
+                  "(default 10)");
+  cmd->add_option("--cert", args->cert, "client certificate (PEM)");
+  cmd->add_option("--key", args->key, "client key (PEM; default: --cert)");
+  cmd->add_option("--ciphersuites", args->ciphersuites,
+                  "offer only these (the device's mbedtls configuration), comma-separated mbedtls "
+                  "or IANA names");
+  cmd->add_option("--max-certs", args->max_certs,
+                  "CONFIG_MBEDTLS_CERTIFICATE_BUNDLE_MAX_CERTS (default 200)");
+  cmd->add_flag("--json", args->json, "print JSON");
+  cmd->callback([args, &run] { run = [args](Streams s) { return run_verify(*args, s); }; });
+}
+
+}  // namespace certbundle::cli
