@@ -228,7 +228,14 @@ std::vector<Finding> check_live(const project::Manifest& manifest, const project
   Checker c(t);
   const std::string file = manifest.file.string();
   const project::BuildResult build = project::plan_build(manifest, lock, store, t.at);
-  const chain::TrustMaterial trust = project::trust_for(manifest, store, {});
+  // The anchors of the lock were trusted when it was made (perhaps through `lock --ca`).
+  chain::TrustMaterial trust = project::trust_for(manifest, store, {});
+  std::vector<Certificate> locked_anchors;
+  for (const auto& [name, e] : lock.endpoints) {
+    for (const auto& a : e.anchors()) locked_anchors.push_back(a.cert);
+    for (const auto& p : e.previous) locked_anchors.push_back(p.anchor.cert);
+  }
+  chain::add_extra_anchors(trust, locked_anchors);
   const auto reports = project::fetch_endpoints(manifest, trust, t.at, options.timeout);
 
   for (std::size_t i = 0; i < reports.size(); ++i) {

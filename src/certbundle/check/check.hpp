@@ -55,7 +55,8 @@ struct Thresholds {
 [[nodiscard]] std::vector<Finding> check_files(const std::vector<std::filesystem::path>& files,
                                                const mozilla::Store& store, const Thresholds& t);
 
-// The live check: fetch every endpoint now and compare with the lock and the outputs.
+// The live check: fetch every endpoint now and compare with the lock and the outputs. The chains
+// are judged against the store, the manifest's CA files and the anchors recorded in the lock.
 struct LiveOptions {
   std::chrono::milliseconds timeout{10'000};
 };

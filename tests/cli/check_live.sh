@@ -1,0 +1,67 @@
+# certbundle check --live against local TLS servers whose chain changes after `lock`: moved to a
+# root the firmware embeds (warning: lock again), to one it does not (error: devices cannot connect),
+# and gone (error naming the step).
+. "$(dirname "$0")/lib.sh"
+. "$TESTS_DIR/servers/fetch_env.sh"
+make_pki
+# Two more hierarchies: Test Root C and Test Root D, each signing a localhost leaf directly.
+for r in c d; do
+  ( cd "$PKI"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "root-$r.key" \
+      -out "root-$r.pem" -days 3650 -subj "/CN=Test Root ${r^^}" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "leaf-$r.key" \
+      -out "leaf-$r.csr" -subj "/CN=localhost" 2>/dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "leaf-$r.ext"
+    openssl x509 -req -in "leaf-$r.csr" -CA "root-$r.pem" -CAkey "root-$r.key" -CAcreateserial \
+      -days 365 -extfile "leaf-$r.ext" -out "leaf-$r.pem" 2>/dev/null )
+done
+
+s_server PORT_A "$PKI/leaf.pem" "$PKI/leaf.key" "$PKI/int-a.pem"
+cat > certbundle.toml <<TOML
+[[endpoint]]
+name = "api"
+url = "https://127.0.0.1:$PORT_A"
+
+[bundle]
+roots = "endpoints"
+extra = ["$PKI/root-c.pem"]     # the firmware already carries Test Root C
+
+[[pem]]
+name = "other.pem"
+files = ["$PKI/root-d.pem"]     # Test Root D is known, but not embedded for this endpoint
+TOML
+expect_exit 0 "$CERTBUNDLE" lock --ca "$PKI/root-a.pem"
+
+# Unchanged: no drift.
+expect_exit 0 "$CERTBUNDLE" check --live --format gcc
+grep -q 'anchor' "$WORK/out" && fail "no drift expected: $(cat "$WORK/out")"
+
+# Moved under Test Root C, which the bundle embeds: a warning, exit 0.
+restart() {  # restart LEAF: the endpoint's server now presents LEAF, on the same port
+  cleanup_servers; PIDS=()
+  openssl s_server -www -accept "127.0.0.1:$PORT_A" -cert "$PKI/$1.pem" -key "$PKI/$1.key" \
+    -no-CAfile -no-CApath -no-CAstore </dev/null >"$WORK/s.log" 2>&1 &
+  PIDS+=($!)
+  local i
+  for i in $(seq 100); do grep -q '^ACCEPT' "$WORK/s.log" && return 0; sleep 0.1; done
+  fail "server did not restart on port $PORT_A"
+}
+restart leaf-c
+expect_exit 0 "$CERTBUNDLE" check --live --format gcc
+expect_in "$WORK/out" "certbundle.toml:1: warning: endpoint api: the device anchor is now \"Test Root C\", the lock has \"Test Root A\": run \`certbundle lock\` to start a transition [anchor-changed]"
+grep -q 'anchor-missing' "$WORK/out" && fail "Test Root C is embedded"
+
+# Moved under Test Root D, which no output for this endpoint embeds: an error, exit 1.
+restart leaf-d
+expect_exit 1 "$CERTBUNDLE" check --live --format gcc
+expect_in "$WORK/out" "certbundle.toml:1: error: endpoint api: x509_crt_bundle does not hold \"Test Root D\", the anchor the device needs for the chain the server presents now: devices running this firmware cannot connect [anchor-missing]"
+# The offline check knows nothing of it: exit 0.
+expect_exit 0 "$CERTBUNDLE" check --format gcc
+
+# Gone: the failed step is named, exit 1 (a finding, not a tool failure).
+cleanup_servers; PIDS=()
+expect_exit 1 "$CERTBUNDLE" check --live --timeout 3 --format json
+expect_json "$WORK/out" "[f['code'] for f in d['findings'] if f['severity']=='error'][0]" "fetch-failed"
+expect_in "$WORK/out" "https://127.0.0.1:$PORT_A: connect: "
+echo "check live: ok"
