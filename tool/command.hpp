@@ -28,5 +28,6 @@ void setup_init(CLI::App& app, Runner& run);
 void setup_lock(CLI::App& app, Runner& run);
 void setup_build(CLI::App& app, Runner& run);
 void setup_check(CLI::App& app, Runner& run);
+void setup_mozilla(CLI::App& app, Runner& run);
 
 }  // namespace certbundle::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   certbundle::cli::setup_lock(app, run);
   certbundle::cli::setup_build(app, run);
   certbundle::cli::setup_check(app, run);
+  certbundle::cli::setup_mozilla(app, run);
 
   // Installed as cert-fetch too (a link to this binary): then it is `certbundle fetch`.
   std::vector<char*> args(argv, argv + argc);

@@ -229,7 +229,7 @@ def main():
 
     threading.Timer(args.deadline, lambda: os._exit(0)).start()
 
-    if args.mode == "http":
+    if args.mode in ("http", "https"):
         family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
 
         class Server(http.server.ThreadingHTTPServer):
@@ -239,6 +239,10 @@ def main():
         AiaHandler.directory = args.dir
         AiaHandler.deadline = args.deadline
         server = Server((args.host, 0), AiaHandler)
+        if args.mode == "https":  # --cert holds the chain to send (leaf first), --key its key
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(args.cert, args.key)
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
         write_ports(args.port_file, [server.server_address[1]])
         server.serve_forever()
         return

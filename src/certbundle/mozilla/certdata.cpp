@@ -327,15 +327,16 @@ Store parse_cacert_pem(std::string_view text, const std::string& name) {
   return store;
 }
 
-Store load_store(const std::filesystem::path& path) {
-  const std::string text = read_file(path);
+Store load_store(const std::filesystem::path& path) { return parse_store(read_file(path), path.string()); }
+
+Store parse_store(std::string_view text, const std::string& name) {
   const bool certdata = text.starts_with("BEGINDATA") || text.find("\nBEGINDATA") != std::string::npos;
-  if (certdata) return build_store(parse_certdata(text, path.string()), path.string(), text);
-  if (text.find("-----BEGIN ") != std::string::npos) return parse_cacert_pem(text, path.string());
+  if (certdata) return build_store(parse_certdata(text, name), name, text);
+  if (text.find("-----BEGIN ") != std::string_view::npos) return parse_cacert_pem(text, name);
   throw Error(ExitCode::input,
-              fmt::format("cannot read {}: neither a certdata.txt (no BEGINDATA line) nor a PEM "
+              fmt::format("cannot read \"{}\": neither a certdata.txt (no BEGINDATA line) nor a PEM "
                           "bundle (no BEGIN line)",
-                          quoted(path)));
+                          name));
 }
 
 namespace detail {

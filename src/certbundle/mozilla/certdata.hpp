@@ -97,6 +97,7 @@ struct Store {
 
 // A certdata.txt or a cacert.pem, told apart by content. Throws Error(ExitCode::input).
 [[nodiscard]] Store load_store(const std::filesystem::path& path);
+[[nodiscard]] Store parse_store(std::string_view text, const std::string& name);
 
 struct SnapshotInfo {
   std::string sha256;

@@ -1,0 +1,76 @@
+#include "certbundle/fetch/download.hpp"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "certbundle/fetch/handshake.hpp"
+
+namespace certbundle::fetch {
+
+namespace {
+
+struct Sink {
+  std::string data;
+  std::size_t max = 0;
+  bool too_big = false;
+};
+
+std::size_t on_data(char* ptr, std::size_t size, std::size_t n, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  const std::size_t bytes = size * n;
+  if (sink->data.size() + bytes > sink->max) {
+    sink->too_big = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  sink->data.append(ptr, bytes);
+  return bytes;
+}
+
+}  // namespace
+
+Downloaded download(const std::string& url, const DownloadOptions& options) {
+  init_curl();
+  Downloaded out;
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) {
+    out.error = "curl_easy_init failed";
+    return out;
+  }
+  CURL* h = curl.get();
+  Sink sink{{}, options.max_bytes, false};
+  char errbuf[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "certbundle");
+  const CURLcode rc = curl_easy_perform(h);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  if (sink.too_big) {
+    out.error = fmt::format("the response is larger than {} bytes", options.max_bytes);
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    out.error = fmt::format("timed out after {} s", static_cast<double>(options.timeout.count()) / 1000.0);
+  } else if (rc != CURLE_OK) {
+    out.error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+  } else if (status >= 400) {
+    out.error = fmt::format("HTTP {}", status);
+  } else {
+    out.body = std::move(sink.data);
+  }
+  return out;
+}
+
+}  // namespace certbundle::fetch

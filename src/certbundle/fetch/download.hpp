@@ -1,0 +1,26 @@
+#pragma once
+// One HTTP(S) GET with libcurl: certificate verification always on for HTTPS (against the system
+// store, or `ca_file`), redirects followed (5 at most, HTTP and HTTPS only), a deadline for the
+// whole transfer and a cap on the size of the body. Proxies come from the environment as curl
+// reads them (https_proxy, no_proxy).
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace certbundle::fetch {
+
+struct DownloadOptions {
+  std::chrono::milliseconds timeout{60'000};
+  std::size_t max_bytes = 64u << 20;
+  std::string ca_file;  // PEM: trust these instead of the system store
+};
+
+struct Downloaded {
+  std::string body;                   // empty on failure
+  std::optional<std::string> error;   // one line: "HTTP 404", "timed out after 5 s", curl's words
+};
+
+[[nodiscard]] Downloaded download(const std::string& url, const DownloadOptions& options);
+
+}  // namespace certbundle::fetch
