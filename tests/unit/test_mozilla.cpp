@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include <openssl/x509.h>
+
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
 #include "certbundle/mozilla/certdata.hpp"
@@ -45,7 +47,7 @@ std::string body_of(const std::string& pem) { return pem.substr(pem.find("\n\n")
 
 std::string error_of(std::string_view text) {
   try {
-    (void)build_store(parse_certdata(text, "bad.txt"), "bad.txt", text);
+    (void)build_store(parse_certdata(text, "bad.txt"), "bad.txt", "");
   } catch (const Error& e) {
     CHECK(e.code() == ExitCode::input);
     return e.what();
@@ -67,6 +69,24 @@ TEST_CASE("the bundled snapshot is mozilla/certdata.txt, NSS 3.123", "[mozilla]"
 TEST_CASE("certdata.txt 2.86 reads as 167 certificates with their trust", "[mozilla]") {
   const Store& store = bundled_store();
   CHECK(store.roots.size() == 167);  // SOURCES.txt: 167 CKO_CERTIFICATE
+  CHECK(store.sha256 == bundled_snapshot_info().sha256);
+  // The bundled store defers OpenSSL's full parse; every certificate must parse in full, and the
+  // names, key and dates read early must be what OpenSSL reads.
+  const Store file = load_store(std::string(CERTBUNDLE_TEST_DATA) + "/../../mozilla/certdata.txt");
+  CHECK(file.sha256 == store.sha256);
+  REQUIRE(file.roots.size() == store.roots.size());
+  for (std::size_t i = 0; i < store.roots.size(); ++i) {
+    const Certificate& lazy = store.roots[i].cert;
+    const Certificate& full = file.roots[i].cert;
+    INFO(store.roots[i].label);
+    REQUIRE(lazy.native() != nullptr);
+    CHECK(std::ranges::equal(lazy.subject_der(), full.subject_der()));
+    CHECK(std::ranges::equal(lazy.issuer_der(), full.issuer_der()));
+    CHECK(std::ranges::equal(lazy.spki_der(), full.spki_der()));
+    CHECK(lazy.not_before() == full.not_before());
+    CHECK(lazy.not_after() == full.not_after());
+    CHECK(lazy.subject() == full.subject());
+  }
   CHECK(store.trust_only.empty());
   const auto count = std::count_if(store.roots.begin(), store.roots.end(), [](const Root& r) {
     return r.trust.server_auth == Trust::trusted_delegator;
@@ -109,6 +129,27 @@ TEST_CASE("export equals curl's cacert.pem, certificates and order", "[mozilla]"
   const Selection s = select_roots(bundled_store(), at("2026-11-21"));
   const std::string ours = to_cacert_pem(s.certs, "##\n\n");
   CHECK(body_of(ours) == body_of(read_file(data + "/mozilla/cacert.pem")));
+}
+
+TEST_CASE("a deferred parse reads v1 roots and odd serials as OpenSSL does", "[mozilla]") {
+  // certdata-old.txt holds X.509 v1 roots (no version field) and a negative serial (EC-ACC).
+  const std::string text = read_file(data + "/mozilla/certdata-old.txt");
+  const Store full = load_store(data + "/mozilla/certdata-old.txt");
+  const Store lazy = build_store(parse_certdata(text, "old"), "old", full.sha256, Parse::deferred);
+  REQUIRE(lazy.roots.size() == full.roots.size());
+  std::size_t v1 = 0;
+  for (std::size_t i = 0; i < full.roots.size(); ++i) {
+    INFO(full.roots[i].label);
+    CHECK(std::ranges::equal(lazy.roots[i].cert.subject_der(), full.roots[i].cert.subject_der()));
+    CHECK(std::ranges::equal(lazy.roots[i].cert.spki_der(), full.roots[i].cert.spki_der()));
+    CHECK(lazy.roots[i].cert.not_after() == full.roots[i].cert.not_after());
+    if (X509_get_version(full.roots[i].cert.native()) == 0) ++v1;
+  }
+  CHECK(v1 > 0);
+  std::string why;
+  const std::uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+  CHECK_FALSE(Certificate::from_der(junk, &why, Parse::deferred));
+  CHECK(why == "not a certificate");
 }
 
 TEST_CASE("certdata-old.txt (2021) on 2021-11-01 gives cacert-old.pem's 130", "[mozilla]") {

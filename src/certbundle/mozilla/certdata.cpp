@@ -243,12 +243,11 @@ const Bytes* octal(const Object& object, std::string_view attr) {
 
 }  // namespace
 
-Store build_store(const std::vector<Object>& objects, const std::string& name,
-                  std::string_view file_text) {
+Store build_store(const std::vector<Object>& objects, const std::string& name, std::string sha256,
+                  Parse parse) {
   Store store;
   store.name = name;
-  store.sha256 = to_hex(sha256(ByteView(reinterpret_cast<const std::uint8_t*>(file_text.data()),
-                                        file_text.size())));
+  store.sha256 = std::move(sha256);
 
   // Trust objects by issuer + serial, as NSS matches them.
   std::map<std::pair<Bytes, Bytes>, const Object*> trust_by_key;
@@ -268,7 +267,7 @@ Store build_store(const std::vector<Object>& objects, const std::string& name,
     const Bytes* value = octal(object, "CKA_VALUE");
     if (value == nullptr) throw object_error(name, object.line, "certificate object without CKA_VALUE");
     std::string why;
-    auto cert = Certificate::from_der(*value, &why);
+    auto cert = Certificate::from_der(*value, &why, parse);
     if (!cert) {
       throw object_error(name, object.find("CKA_VALUE")->line,
                          fmt::format("CKA_VALUE is not a certificate: {}", why));
@@ -331,7 +330,10 @@ Store load_store(const std::filesystem::path& path) { return parse_store(read_fi
 
 Store parse_store(std::string_view text, const std::string& name) {
   const bool certdata = text.starts_with("BEGINDATA") || text.find("\nBEGINDATA") != std::string::npos;
-  if (certdata) return build_store(parse_certdata(text, name), name, text);
+  if (certdata) {
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+    return build_store(parse_certdata(text, name), name, to_hex(certbundle::sha256(ByteView(bytes, text.size()))));
+  }
   if (text.find("-----BEGIN ") != std::string_view::npos) return parse_cacert_pem(text, name);
   throw Error(ExitCode::input,
               fmt::format("cannot read \"{}\": neither a certdata.txt (no BEGINDATA line) nor a PEM "
@@ -363,8 +365,9 @@ const Store& bundled_store() {
                                          detail::snapshot_nss_version(),
                                          detail::snapshot_builtins_version(),
                                          detail::snapshot_changed());
-    const std::string_view text = bundled_snapshot_text();
-    return build_store(parse_certdata(text, name), name, text);
+    // The build checked the snapshot against the SHA-256 of mozilla/PROVENANCE: its certificates
+    // are parsed in full only when something needs more than names, keys and dates.
+    return build_store(parse_certdata(bundled_snapshot_text(), name), name, detail::snapshot_sha256(), Parse::deferred);
   }();
   return store;
 }

@@ -87,9 +87,9 @@ struct Store {
 };
 
 // Pairs certificates with trust objects. Throws Error(ExitCode::input) naming the line of a
-// certificate object whose CKA_VALUE is missing or not a certificate.
+// certificate object whose CKA_VALUE is missing or not a certificate. `sha256` is the file's.
 [[nodiscard]] Store build_store(const std::vector<Object>& objects, const std::string& name,
-                                std::string_view file_text);
+                                std::string sha256, Parse parse = Parse::full);
 
 // A curl-format cacert.pem (mk-ca-bundle's output): every certificate is taken as trusted for
 // server auth, with its heading as label.

@@ -115,7 +115,94 @@ std::string name_entry(const X509_NAME* name, int nid) {
 
 }  // namespace
 
-std::optional<Certificate> Certificate::from_der(ByteView der, std::string* why) {
+namespace {
+
+// One DER element: its tag, where its contents start and end, and where the whole element ends.
+struct Tlv {
+  int tag = 0;
+  const unsigned char* begin = nullptr;  // the header
+  const unsigned char* content = nullptr;
+  const unsigned char* end = nullptr;    // one past the contents
+};
+
+// Reads the element at p with OpenSSL's ASN1_get_object; nullopt when it is malformed or runs past
+// `limit`. Context-specific tags come back as 0x80 | number.
+std::optional<Tlv> next_tlv(const unsigned char* p, const unsigned char* limit) {
+  const unsigned char* q = p;
+  long length = 0;
+  int tag = 0;
+  int klass = 0;
+  const int ret = ASN1_get_object(&q, &length, &tag, &klass, limit - p);
+  if ((ret & 0x80) != 0 || (ret & 0x21) == 0x21) return std::nullopt;  // error, or indefinite length
+  if (q + length > limit) return std::nullopt;
+  return Tlv{klass == V_ASN1_CONTEXT_SPECIFIC ? 0x80 | tag : tag, p, q, q + length};
+}
+
+std::optional<Time> read_time(const Tlv& t) {
+  const unsigned char* p = t.begin;
+  ASN1_TIME* time = d2i_ASN1_TIME(nullptr, &p, t.end - t.begin);
+  if (time == nullptr) return std::nullopt;
+  std::tm tm{};
+  const bool ok = ASN1_TIME_to_tm(time, &tm) == 1;
+  ASN1_TIME_free(time);
+  if (!ok) return std::nullopt;
+  return Time{std::chrono::seconds{::timegm(&tm)}};
+}
+
+}  // namespace
+
+x509_st* Certificate::native() const {
+  std::call_once(data_->parsed, [this] {
+    if (data_->x509) return;
+    const unsigned char* p = data_->der.data();
+    X509* raw = d2i_X509(nullptr, &p, static_cast<long>(data_->der.size()));
+    ERR_clear_error();
+    data_->x509.reset(raw, X509_free);
+  });
+  return data_->x509.get();
+}
+
+std::optional<Certificate> Certificate::from_der(ByteView der, std::string* why, Parse parse) {
+  if (parse == Parse::deferred) {
+    // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
+    //   signature, issuer, validity SEQUENCE { notBefore, notAfter }, subject, subjectPublicKeyInfo, ...
+    const unsigned char* end = der.data() + der.size();
+    const auto cert = next_tlv(der.data(), end);
+    const auto tbs = cert && cert->end == end ? next_tlv(cert->content, cert->end) : std::nullopt;
+    std::optional<Tlv> fields[7];  // version, serial, signature, issuer, validity, subject, key
+    const unsigned char* p = tbs ? tbs->content : nullptr;
+    std::size_t n = 0;
+    while (tbs && p < tbs->end && n < 7) {
+      fields[n] = next_tlv(p, tbs->end);
+      if (!fields[n]) break;
+      p = fields[n]->end;
+      if (n == 0 && fields[0]->tag != 0x80) {  // no [0] version: v1, the serial comes first
+        fields[1] = fields[0];
+        fields[0].reset();
+        ++n;
+      }
+      ++n;
+    }
+    const auto validity = fields[4] ? next_tlv(fields[4]->content, fields[4]->end) : std::nullopt;
+    const auto not_after = validity ? next_tlv(validity->end, fields[4]->end) : std::nullopt;
+    const auto before = validity ? read_time(*validity) : std::nullopt;
+    const auto after = not_after ? read_time(*not_after) : std::nullopt;
+    if (n < 7 || !before || !after) {
+      if (why != nullptr) *why = "not a certificate";
+      return std::nullopt;
+    }
+    auto data = std::make_shared<Data>();
+    data->der.assign(der.begin(), der.end());
+    data->issuer_der.assign(fields[3]->begin, fields[3]->end);
+    data->subject_der.assign(fields[5]->begin, fields[5]->end);
+    data->spki_der.assign(fields[6]->begin, fields[6]->end);
+    data->sha256 = certbundle::sha256(der);
+    data->not_before = *before;
+    data->not_after = *after;
+    Certificate out;
+    out.data_ = std::move(data);
+    return out;
+  }
   const unsigned char* p = der.data();
   X509* raw = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
   if (raw == nullptr) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,11 +45,20 @@ struct KeyInfo {
 // bytes follow it.
 [[nodiscard]] std::optional<std::string> name_from_der(ByteView name_der);
 
+// How much of a certificate from_der() parses at once.
+enum class Parse {
+  full,      // OpenSSL parses the whole certificate now: anything malformed is refused here
+  deferred,  // only the outer structure (names, key, validity) now; OpenSSL's full parse, which
+             // costs about a millisecond a certificate in OpenSSL 3, when first needed. For data
+             // whose integrity is already known (the snapshot compiled in, checked by SHA-256).
+};
+
 class Certificate {
  public:
   // Parses a DER certificate. Returns nullopt and sets `why` (OpenSSL's reason) when `der` is not
   // one complete certificate.
-  [[nodiscard]] static std::optional<Certificate> from_der(ByteView der, std::string* why = nullptr);
+  [[nodiscard]] static std::optional<Certificate> from_der(ByteView der, std::string* why = nullptr,
+                                                           Parse parse = Parse::full);
 
   [[nodiscard]] const Bytes& der() const { return data_->der; }
   [[nodiscard]] ByteView subject_der() const { return data_->subject_der; }
@@ -73,14 +83,16 @@ class Certificate {
   [[nodiscard]] bool is_self_issued() const;  // subject == issuer (byte for byte)
   [[nodiscard]] bool is_ca() const;           // basicConstraints CA:TRUE (or a v1 self-issued root)
 
-  // OpenSSL's object, owned by this Certificate; valid as long as any copy of it lives.
-  [[nodiscard]] x509_st* native() const { return data_->x509.get(); }
+  // OpenSSL's object, owned by this Certificate; valid as long as any copy of it lives. With
+  // Parse::deferred it is made on the first call (thread-safe).
+  [[nodiscard]] x509_st* native() const;
 
   friend bool operator==(const Certificate& a, const Certificate& b) { return a.sha256() == b.sha256(); }
 
  private:
   struct Data {
-    std::shared_ptr<x509_st> x509;
+    mutable std::once_flag parsed;
+    mutable std::shared_ptr<x509_st> x509;
     Bytes der;
     Bytes subject_der;
     Bytes issuer_der;
