@@ -233,6 +233,16 @@ void setup_fetch(CLI::App& app, Runner& run) {
   cmd->add_flag("--json", args->json, "print everything as JSON");
   cmd->add_option("-o,--output", args->output, "write to FILE (atomically) instead of standard output");
   cmd->add_option("-j,--jobs", args->jobs, "targets fetched at once (default 8)");
+  cmd->footer(
+      "Exit codes:\n"
+      "  0  every target was fetched and its chain is fine: trusted in the browser view, the host\n"
+      "     name covered, and a device anchor that is a root, neither expired nor distrusted\n"
+      "  1  every target was fetched, and at least one chain is not fine (see its warnings)\n"
+      "  2  usage: a bad option or target\n"
+      "  3  an input file (--from, --ca, --mozilla, --cert, --key) cannot be read\n"
+      "  4  the output (-o) cannot be written\n"
+      "  5  at least one target failed at resolve, connect, starttls or handshake; the others\n"
+      "     are still reported. A failed AIA download is a warning, not a failure.");
   cmd->callback([&run, args] { run = [args](Streams s) { return run_fetch(*args, s); }; });
 }
 

@@ -70,3 +70,15 @@ expect_exit 3 "$CERTBUNDLE" bundle -o out.bin nothing
 expect_one_line err
 expect_in err 'cannot read "nothing"'
 check_kept
+
+# A subject longer than a record's 16-bit length: refused, naming the certificate.
+if command -v openssl >/dev/null; then
+  subject=$(for i in $(seq 1000 2099); do printf '/O=%s%s' "$i" "$(printf '%056d' 0)"; done)
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout big.key \
+    -subj "$subject" -days 1 -out big.pem 2>/dev/null
+  expect_exit 3 "$CERTBUNDLE" bundle -o out.bin big.pem
+  expect_one_line err
+  expect_in err 'certbundle: error: cannot bundle big.pem:1: its subject is'
+  expect_in err 'a bundle record holds at most 65535'
+  check_kept
+fi

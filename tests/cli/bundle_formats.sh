@@ -58,3 +58,35 @@ n=$(( $(od -An -tu1 -j0 -N1 v1.bin) * 256 + $(od -An -tu1 -j1 -N1 v1.bin) ))
 # More certificates than the device takes is a warning, not an error.
 expect_exit 0 "$CERTBUNDLE" bundle --max-certs 100 --mozilla "$idf/cacrt_all.pem" --at 2026-11-21 -o many.bin
 expect_in err "certbundle: warning: 121 certificates: more than the 100 the device accepts"
+
+# --extra without a selection option adds to the INPUT files only.
+expect_exit 0 "$CERTBUNDLE" bundle --extra "$idf/entrust.pem" -o extra.bin "$idf/baltimore.der"
+expect_exit 0 "$CERTBUNDLE" bundle -o both.bin "$idf/baltimore.der" "$idf/entrust.pem"
+cmp extra.bin both.bin
+
+# INPUT files join a selection as gen_crt_bundle.py joins its inputs: a certificate given twice is
+# kept twice (as ESP-IDF would) and warned about, naming both places.
+expect_exit 0 "$CERTBUNDLE" bundle --mozilla "$idf/cacrt_all.pem" --at 2026-11-21 -o twice.bin "$idf/entrust.pem"
+expect_in out "122 certificates"
+expect_in err "certbundle: warning: $idf/cacrt_all.pem:"
+expect_in err "and $idf/entrust.pem:3 (Entrust Root Certification Authority) have the same subject and key"
+
+# Stable sort: two roots with the same subject and different keys keep their input order, which
+# the SPKI fingerprints (from openssl) show.
+if command -v openssl >/dev/null; then
+  for which in a b; do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$which.key" \
+      -subj "/CN=Same Subject" -days 30 -out "$which.pem" 2>/dev/null
+    openssl x509 -in "$which.pem" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum |
+      cut -d' ' -f1 >"$which.spki"
+  done
+  for order in "a b" "b a"; do
+    set -- $order
+    expect_exit 0 "$CERTBUNDLE" bundle -o same.bin "$1.pem" "$2.pem"
+    expect_in err "have the same subject but different keys"
+    expect_exit 0 "$CERTBUNDLE" inspect --json same.bin
+    python3 -c 'import json,sys; print("\n".join(e["spki_sha256"] for e in json.load(open("out"))["files"][0]["entries"]))' >got.txt
+    cat "$1.spki" "$2.spki" >want.txt
+    cmp got.txt want.txt || fail "records not in input order: $order"
+  done
+fi

@@ -68,4 +68,10 @@ expect_exit 2 "$CERTBUNDLE" fetch 127.0.0.1 --timeout 0
 expect_exit 3 "$CERTBUNDLE" fetch 127.0.0.1 --ca does-not-exist.pem
 expect_exit 3 "$CERTBUNDLE" fetch --from does-not-exist.txt
 expect_exit 3 "$CERTBUNDLE" fetch 127.0.0.1 --cert root-a.pem --key leaf.key
+expect_exit 4 "$CERTBUNDLE" fetch "127.0.0.1:$free_port" -o "$WORK/no-such-dir/out.txt"
+expect_in "$err" "no-such-dir"
+# The exit codes are documented where README.md points: certbundle fetch --help.
+expect_exit 0 "$CERTBUNDLE" fetch --help
+expect_in "$WORK/out" "Exit codes:"
+expect_in "$WORK/out" "5  at least one target failed at resolve, connect, starttls or handshake"
 echo PASS

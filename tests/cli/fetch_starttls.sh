@@ -1,5 +1,5 @@
 # certbundle fetch through STARTTLS (smtp, imap, pop3, ftp, postgres, xmpp) against the project's
-# own test server, and through an HTTP CONNECT proxy (--proxy, https_proxy, no_proxy).
+# own test server (tests/servers/testserver.py).
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/servers/fetch_env.sh"
 make_pki
@@ -17,8 +17,9 @@ expect_json smtp.json "d['targets'][0]['browser']['anchor']['sha256']" "$ROOT_A"
 expect_json smtp.json "d['targets'][0]['device']['anchor']['sha256']" "$ROOT_A"
 # ... and by --starttls on a host:port target; --pem equals s_client -starttls smtp.
 expect_exit 0 "$CERTBUNDLE" fetch "127.0.0.1:$P" --starttls smtp --ca root-a.pem --pem
-openssl s_client -connect "127.0.0.1:$P" -starttls smtp -showcerts </dev/null 2>/dev/null \
-  | sed -n '/-----BEGIN/,/-----END/p' >"$WORK/want.pem"
+# (s_client's own exit status depends on how the server closes: only its output counts.)
+openssl s_client -connect "127.0.0.1:$P" -starttls smtp -showcerts </dev/null >"$WORK/s_client.txt" 2>/dev/null || true
+sed -n '/-----BEGIN/,/-----END/p' "$WORK/s_client.txt" >"$WORK/want.pem"
 [ -s "$WORK/want.pem" ] || fail "openssl s_client -starttls smtp printed no certificate"
 sed -n '/-----BEGIN/,/-----END/p' "$WORK/out" | cmp - "$WORK/want.pem" || fail "smtp --pem differs"
 
@@ -35,24 +36,4 @@ py_server P pop3 --cert served.pem --key leaf.key
 expect_exit 5 "$CERTBUNDLE" fetch "127.0.0.1:$P" --starttls smtp --timeout 3
 expect_in "$WORK/err" "certbundle: error: 127.0.0.1:$P: starttls: the server greeted with \"+OK POP3 ready\""
 
-# An HTTP CONNECT proxy: --proxy, then https_proxy from the environment, bypassed by no_proxy.
-s_server T leaf.pem leaf.key chain-int.pem
-py_server PROXY proxy
-proxy_log="$PORTS_FILE.log"
-expect_exit 0 "$CERTBUNDLE" fetch "127.0.0.1:$T" --ca root-a.pem --proxy "http://127.0.0.1:$PROXY" --json -o proxy.json
-expect_json proxy.json "d['targets'][0]['connection']['proxy']" "127.0.0.1:$PROXY"
-expect_json proxy.json "d['targets'][0]['chain'][0]['sha256']" "$LEAF"
-expect_in "$proxy_log" "CONNECT 127.0.0.1:$T"
-before=$(grep -c CONNECT "$proxy_log")
-expect_exit 0 env https_proxy="http://127.0.0.1:$PROXY" "$CERTBUNDLE" fetch "localhost:$T" -4 --ca root-a.pem
-[ "$(grep -c CONNECT "$proxy_log")" -gt "$before" ] || fail "https_proxy was not used"
-expect_in "$proxy_log" "CONNECT localhost:$T"
-before=$(grep -c CONNECT "$proxy_log")
-expect_exit 0 env https_proxy="http://127.0.0.1:$PROXY" no_proxy=localhost "$CERTBUNDLE" fetch "localhost:$T" -4 --ca root-a.pem
-[ "$(grep -c CONNECT "$proxy_log")" -eq "$before" ] || fail "no_proxy was not honoured"
-# http_proxy is for http, never used for TLS targets.
-expect_exit 0 env http_proxy="http://127.0.0.1:1" "$CERTBUNDLE" fetch "127.0.0.1:$T" --ca root-a.pem
-# A proxy that refuses the tunnel: a connect failure.
-expect_exit 5 "$CERTBUNDLE" fetch "example.test:443" --proxy "http://127.0.0.1:$PROXY"
-expect_in "$WORK/err" "certbundle: error: example.test:443: connect: "
 echo PASS

@@ -70,7 +70,7 @@ json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(
 # expect_json FILE EXPR VALUE
 expect_json() {
   local got
-  got=$(json_get "$1" "$2")
+  got=$(json_get "$1" "$2") || fail "cannot evaluate $2 on $1"
   [ "$got" = "$3" ] || { cat "$1" | head -c 3000; fail "$2 is \"$got\", expected \"$3\""; }
 }
 

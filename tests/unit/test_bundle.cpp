@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "certbundle/bundle/c_array.hpp"
@@ -310,4 +311,20 @@ TEST_CASE("bundle: C array names are C identifiers", "[bundle][c]") {
   }
   check_c_identifier("_ok");
   check_c_identifier("x509_crt_bundle");
+}
+
+TEST_CASE("bundle: bytes valid in both formats are read as V2", "[bundle]") {
+  // V2: one offset (4), one record with LE lengths 0x1010 + 0x0ffa ending at byte 8210.
+  // V1: count 0x0400; record 0 = lengths 0 and 0x1010 (bytes 2-5), then 1023 empty records.
+  std::string both(8210, '\0');
+  for (const auto& [at, byte] : {std::pair{0, 0x04}, std::pair{4, 0x10}, std::pair{5, 0x10},
+                                 std::pair{6, 0xfa}, std::pair{7, 0x0f}}) {
+    both[static_cast<std::size_t>(at)] = static_cast<char>(byte);
+  }
+  REQUIRE(is_bundle(view(both), Format::v1));
+  REQUIRE(is_bundle(view(both), Format::v2));
+  CHECK(read_bundle(view(both), Format::v1, "both").records.size() == 1024);
+  const Parsed parsed = read_bundle(view(both), "both");
+  CHECK(parsed.format == Format::v2);
+  CHECK(parsed.records.size() == 1);
 }

@@ -148,6 +148,11 @@ TEST_CASE("inspect: records out of order and repeated subjects are warned about"
   REQUIRE(t.warnings.size() == 1);
   CHECK(t.warnings[0].find("entry 0 (offset 2) and entry 1 (offset 392) have the same subject") ==
         0);
+  const std::string thrice = v1_of({baltimore, baltimore, baltimore});
+  const Inspection three = inspect(view(thrice), "3.bin", nullptr);
+  REQUIRE(three.warnings.size() == 1);
+  CHECK(three.warnings[0].find("entry 0 (offset 2), entry 1 (offset 392) and entry 2 (offset 782) "
+                               "have the same subject") == 0);
 }
 
 TEST_CASE("inspect: damaged files give one-line errors naming the file and where", "[inspect]") {

@@ -31,9 +31,9 @@ enum class Kind { bundle_v1, bundle_v2, pem, der };
 [[nodiscard]] std::string_view json_name(Kind kind);
 
 // The kind of a file by its content, also for a damaged file (the kind its error is reported
-// against): PEM when it holds "-----BEGIN" or has no NUL byte (text); DER when it parses as one
-// certificate, or starts like a long DER SEQUENCE (30 81/82/83) and is no valid bundle; else the
-// bundle format that likely_format() picks. An empty file is an empty V2 bundle.
+// against): DER when it parses as one certificate; PEM when it holds "-----BEGIN" or has no NUL
+// byte (text); DER when it starts like a long DER SEQUENCE (30 81/82/83) and is no valid bundle;
+// else the bundle format that likely_format() picks. An empty file is an empty V2 bundle.
 [[nodiscard]] Kind detect(ByteView data);
 
 struct InspectedEntry {

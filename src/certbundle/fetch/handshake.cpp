@@ -172,7 +172,8 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
   if (!proxy.empty()) curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
 
   if (const CURLcode rc = curl_easy_perform(h); rc != CURLE_OK) {
-    return fail(curl_failure(rc, errbuf).step, curl_failure(rc, errbuf).reason);
+    Failure f = curl_failure(rc, errbuf);
+    return fail(f.step, std::move(f.reason));
   }
   curl_socket_t fd = CURL_SOCKET_BAD;
   if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {
