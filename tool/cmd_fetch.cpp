@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <csignal>
 #include <cmath>
 #include <mutex>
 #include <ostream>
@@ -149,8 +148,6 @@ int run_fetch(const FetchArgs& args, Streams streams) {
   const std::vector<fetch::Target> targets = read_targets(args);
   const fetch::FetchOptions options = options_from(args);
   const chain::TrustMaterial trust = trust_from(args);
-  // A server that hangs up while OpenSSL writes must be a failed target, not a killed process.
-  std::signal(SIGPIPE, SIG_IGN);
 
   // A progress line on a terminal only; never when stderr is piped or redirected.
   const bool progress_line = targets.size() > 1 && ::isatty(STDERR_FILENO) == 1;

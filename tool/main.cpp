@@ -1,5 +1,6 @@
 // certbundle: CA certificates for ESP32 firmware. A thin layer over the certbundle library: it
 // parses arguments, calls the library, and turns errors into one line and an exit code.
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -12,6 +13,9 @@
 
 int main(int argc, char** argv) {
   using certbundle::ExitCode;
+  // fetch, verify, lock, check --live and mozilla update write to sockets: a server that hangs up
+  // must be an error of that write, not the end of the process.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"certbundle: CA certificates for ESP32 firmware (Mozilla roots, server chains, "
                "ESP-IDF bundles)",
                "certbundle"};

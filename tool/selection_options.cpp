@@ -36,10 +36,12 @@ void add_selection_options(CLI::App& cmd, SelectionArgs& args) {
       cmd.add_option("--include", args.include,
                      "Keep only roots whose label matches (exact or glob) or whose SHA-256 is "
                      "given; repeatable; adds to --filter")
+          ->allow_extra_args(false)
           ->group(group),
       cmd.add_option("--exclude", args.exclude,
                      "Leave out roots whose label matches (exact or glob) or whose SHA-256 is "
                      "given; repeatable")
+          ->allow_extra_args(false)
           ->group(group),
       cmd.add_option("--filter", args.filter,
                      "ESP-IDF's common-CA filter: a CSV (cmn_crt_authorities.csv) whose second "
@@ -47,6 +49,7 @@ void add_selection_options(CLI::App& cmd, SelectionArgs& args) {
           ->group(group),
   };
   cmd.add_option("--extra", args.extra, "Add the certificates of this PEM or DER file (private CAs); repeatable")
+      ->allow_extra_args(false)
       ->group(group);
 }
 
