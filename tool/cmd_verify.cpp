@@ -7,6 +7,20 @@
 // connect or STARTTLS failed, or the deadline passed); 3 the bundle, PEM, chain or client
 // certificate cannot be read or is damaged (including a bundle in the other format than the one
 // asked for); 2 bad usage.
+//
+// JSON (--json, version 1; fields are added, never renamed):
+//   { "format": "certbundle-verify", "version": 1,
+//     "chain": file (--chain) | "target", "peer", "hostname", "outcome": "connects"|"refused"|
+//       "network", "connects", "reason", "protocol", "ciphersuite", "alpn", "tls_error",
+//       "failure": null|{ "step", "reason" }, "offered_ciphersuites": [ name ],
+//     "trust": { "kind": "bundle"|"pem", "file", "mode", "signature_rule", "format", "entries" |
+//                "certificates", "clock": null|time },
+//     "verification": null | { "connects", "reason", "path": [ { "certificate": index|null,
+//       "entry": index|null, "subject", "issuer", "flags", "info" } ], "lookup": null |
+//       { "certificate", "issuer", "entry": index|null, "entry_subject", "signature",
+//         "same_subject": [ index ], "would_verify": index|null }, "anchor", "anchor_entry",
+//       "mbedtls_result", "mbedtls_error", "flags", "verify_info": [..], "device_log": [..],
+//       "notes": [..] } }
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -193,10 +207,9 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
     chain.push_back(std::move(c.cert));
   const device::Verification v = device::verify_chain(chain, trust, options);
   if (args.json) {
-    nlohmann::json j{{"chain", args.chain},
-                     {"trust", trust_json(trust, options)},
-                     {"host", options.host},
-                     {"verification", to_json(v)}};
+    nlohmann::json j{{"format", "certbundle-verify"}, {"version", 1},
+                     {"chain", args.chain},           {"trust", trust_json(trust, options)},
+                     {"host", options.host},          {"verification", to_json(v)}};
     streams.out << j.dump(2) << "\n";
   } else {
     streams.out << fmt::format("chain: {} ({} certificates)\n", certbundle::quoted(args.chain),
@@ -252,7 +265,9 @@ int run_live(const VerifyArgs& args, const device::Trust& trust,
   const device::HandshakeOptions hs = handshake_options(args);
   const device::LiveResult r = device::handshake(target, trust, options, hs);
   if (args.json) {
-    nlohmann::json j{{"target", target.text},
+    nlohmann::json j{{"format", "certbundle-verify"},
+                     {"version", 1},
+                     {"target", target.text},
                      {"peer", r.peer},
                      {"hostname", r.hostname},
                      {"trust", trust_json(trust, options)},

@@ -14,6 +14,7 @@
 #include "certbundle/chain/analysis.hpp"
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/device/esp_crt_bundle.hpp"
 #include "certbundle/device/handshake.hpp"
 #include "certbundle/device/verify.hpp"
 #include "certbundle/x509/load.hpp"
@@ -289,6 +290,22 @@ TEST_CASE("device: an empty bundle and nonsense chains are verdicts", "[device]"
   CHECK_FALSE(g.connects);
   CHECK(g.reason.find("cannot parse certificate [0]") != std::string::npos);
   CHECK_FALSE(device::verify_chain(std::vector<Bytes>{}, bundle_of({"root-a"}), {}).connects);
+  // Damaged certificates in the chain: a verdict every time, never a crash; in both modes.
+  const auto full = certs("chain-full.pem");
+  const auto trust = bundle_of({"root-a"});
+  device::VerifyOptions cross;
+  cross.mode = device::Mode::cross_signed;
+  for (std::size_t which = 0; which < full.size(); ++which) {
+    for (std::size_t i = 0; i < full[which].der().size(); i += 11) {
+      std::vector<Bytes> chain;
+      for (const auto& c : full)
+        chain.push_back(c.der());
+      chain[which][i] = static_cast<std::uint8_t>(chain[which][i] ^ 0xa5);
+      const auto r =
+          device::verify_chain(chain, trust, i % 2 == 0 ? cross : device::VerifyOptions{});
+      CHECK((r.connects || !r.reason.empty()));
+    }
+  }
 }
 
 TEST_CASE("device: cipher suite names", "[device]") {
@@ -388,4 +405,34 @@ TEST_CASE("device: every root of ESP-IDF's cacrt_all.pem is found by the bundle 
     if (v.connects) ++found;
   }
   CHECK(found == members.size());
+}
+
+TEST_CASE("device: BundleVerifier is ESP-IDF's callback for a host mbedtls client", "[device]") {
+  // The same verdicts as verify_chain (no clock needed: the PKI is valid 2020..2099), through
+  // mbedtls_x509_crt_verify with the callback, as an mbedtls_ssl_config would run it.
+  const auto run = [](const std::string& chain, const device::Trust& trust) {
+    device::BundleVerifier verifier(trust);
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    for (const auto& c : certs(chain)) {
+      REQUIRE(mbedtls_x509_crt_parse_der(&crt, c.der().data(), c.der().size()) == 0);
+    }
+    std::uint32_t flags = 0;
+    const int ret = mbedtls_x509_crt_verify(&crt, verifier.empty_trusted_list(), nullptr, nullptr,
+                                            &flags, &device::BundleVerifier::callback, &verifier);
+    mbedtls_x509_crt_free(&crt);
+    return std::make_pair(ret, verifier.log());
+  };
+  const auto ok = run("chain-full.pem", bundle_of({"root-a"}));
+  CHECK(ok.first == 0);
+  CHECK(ok.second == std::vector<std::string>{"esp-x509-crt-bundle: Certificate validated"});
+  const auto cross = run("chain-cross.pem", bundle_of({"root-a"}));
+  CHECK(cross.first == MBEDTLS_ERR_X509_FATAL_ERROR);  // -0x3000, as the device reports it
+  CHECK(cross.second.front() == "esp-x509-crt-bundle: No matching trusted root certificate found");
+  const auto dup = run("chain-dup.pem", bundle_of({"dup-1", "dup-2"}));
+  CHECK(dup.first == MBEDTLS_ERR_X509_FATAL_ERROR);
+  CHECK(run("chain-dup.pem", bundle_of({"dup-2", "dup-1"})).first == 0);
+  CHECK_THROWS_AS(device::BundleVerifier(device::bundle_trust(ByteView{}, std::nullopt, "e")),
+                  Error);
+  CHECK_THROWS_AS(device::BundleVerifier(device::pem_trust({cert("root-a")}, "p")), Error);
 }

@@ -4,6 +4,7 @@
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/device/esp_crt_bundle.hpp"
 #include "certbundle/device/mbedtls_util.hpp"
 #include "certbundle/x509/load.hpp"
 
@@ -358,8 +360,9 @@ std::string flags_reason(const Verification& v, const VerifyOptions& options) {
 
 }  // namespace
 
-Verification verify_chain(const std::vector<Bytes>& input, const Trust& trust,
+Verification verify_chain(const std::vector<Bytes>& chain_der, const Trust& trust,
                           const VerifyOptions& options) {
+  const std::vector<Bytes>& input = chain_der;
   Verification v;
   if (input.empty()) {
     v.reason = "the chain is empty";
@@ -583,6 +586,58 @@ Trust pem_trust_from_text(std::string_view pem, std::string_view name) {
   for (auto& c : parse_pem(pem, std::string(name)))
     certs.push_back(std::move(c.cert));
   return pem_trust(std::move(certs), name);
+}
+
+namespace {
+
+void free_crt(mbedtls_x509_crt* crt) {
+  mbedtls_x509_crt_free(crt);
+  delete crt;
+}
+
+}  // namespace
+
+BundleVerifier::BundleVerifier(Trust trust, SignatureRule rule)
+    : trust_(std::move(trust)), rule_(rule), dummy_(new mbedtls_x509_crt, free_crt) {
+  mbedtls_x509_crt_init(dummy_.get());
+  if (trust_.kind != Trust::Kind::bundle) {
+    throw usage_error(fmt::format("{} is not a bundle", quoted_name(trust_.name)));
+  }
+  if (trust_.records.empty()) {
+    throw Error(ExitCode::input, fmt::format("the bundle {} is empty: esp_crt_bundle_attach "
+                                             "refuses it",
+                                             quoted_name(trust_.name)));
+  }
+}
+
+BundleVerifier::~BundleVerifier() = default;
+
+void BundleVerifier::attach(mbedtls_ssl_config* conf) {
+  mbedtls_ssl_conf_ca_chain(conf, dummy_.get(), nullptr);
+  mbedtls_ssl_conf_verify(conf, &BundleVerifier::callback, this);
+}
+
+int BundleVerifier::callback(void* p, mbedtls_x509_crt* crt, int /*depth*/, std::uint32_t* flags) {
+  auto& self = *static_cast<BundleVerifier*>(p);
+  if ((*flags & ~static_cast<std::uint32_t>(MBEDTLS_X509_BADCERT_BAD_MD)) !=
+      MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
+    return 0;
+  }
+  const ByteView issuer(crt->issuer_raw.p, crt->issuer_raw.len);
+  if (const auto entry = find_entry(self.trust_.records, issuer)) {
+    if (check_signature(*crt, self.trust_.records[*entry].spki_der, self.rule_) ==
+        Signature::valid) {
+      self.log_.emplace_back("esp-x509-crt-bundle: Certificate validated");
+      *flags = 0;
+      return 0;
+    }
+    self.log_.emplace_back(
+        "esp-x509-crt-bundle: Certificate matched but signature verification failed");
+  } else {
+    self.log_.emplace_back("esp-x509-crt-bundle: No matching trusted root certificate found");
+  }
+  self.log_.emplace_back("esp-x509-crt-bundle: Failed to verify certificate");
+  return MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
 }
 
 }  // namespace certbundle::device

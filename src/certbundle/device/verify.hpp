@@ -142,7 +142,7 @@ struct Verification {
   std::vector<std::string> verify_info;
   // The log lines the device writes (esp-x509-crt-bundle, esp-tls-mbedtls), in order.
   std::vector<std::string> device_log;
-  std::vector<std::string> notes;       // what else the device does differently (one line each)
+  std::vector<std::string> notes;  // what else the device does differently (one line each)
 };
 
 // Verifies `chain` (DER certificates in the order the server sends them, the leaf first) as the
@@ -150,7 +150,7 @@ struct Verification {
 // parse, an empty or too big bundle, a damaged key are verdicts with a reason. This is the
 // function `lock`, `check --live` and `build` call for each endpoint and each bundle or PEM
 // they write (one call per pair; a Trust can be reused across calls and threads).
-[[nodiscard]] Verification verify_chain(const std::vector<Bytes>& chain, const Trust& trust,
+[[nodiscard]] Verification verify_chain(const std::vector<Bytes>& chain_der, const Trust& trust,
                                         const VerifyOptions& options);
 // The same for certificates loaded by certbundle.
 [[nodiscard]] Verification verify_chain(const std::vector<Certificate>& chain, const Trust& trust,
