@@ -12,6 +12,10 @@
 set -euo pipefail
 cb=${CERTBUNDLE:-certbundle}
 work=${1:-$(mktemp -d)}
+if [ -e "$work" ] && [ -n "$(ls -A "$work")" ]; then
+  echo "demo.sh: $work is not empty: give an empty or new directory" >&2
+  exit 2
+fi
 mkdir -p "$work" && cd "$work"
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; true' EXIT

@@ -8,6 +8,7 @@
 #include "certbundle/bundle/format.hpp"
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/device/verify.hpp"
 #include "certbundle/mozilla/selection.hpp"
 #include "certbundle/x509/load.hpp"
 
@@ -163,6 +164,36 @@ class Planner {
     }
   }
 
+  // The output as the device will use it, against the chain each endpoint presented when locked:
+  // an endpoint that would not connect stops the build. Endpoints without a device anchor are
+  // already warned about. What an output holds decides only the trust path, so neither the
+  // device clock nor the host name is checked here: dates are `certbundle check`'s job, names
+  // `lock`'s and `check --live`'s.
+  void verify_on_device(const std::string& output, const device::Trust& trust,
+                        const std::vector<std::string>& endpoints, std::string& report) const {
+    std::vector<device::EndpointChain> chains;
+    for (const std::string& name : endpoints) {
+      const LockedEndpoint& e = lock_.endpoints.at(name);
+      if (!e.device_anchor || e.chain.empty()) continue;
+      device::EndpointChain chain{name, {}, {}};
+      for (const LockedCert& c : e.chain) chain.chain.push_back(c.cert.der());
+      chains.push_back(std::move(chain));
+    }
+    if (chains.empty()) return;
+    device::VerifyOptions options;
+    if (!m_.policy.idf_version.empty()) options.signature = device::signature_rule_for_idf_version(m_.policy.idf_version);
+    std::vector<std::string> failed;
+    for (const auto& verdict : device::verify_endpoints(trust, chains, options)) {
+      if (!verdict.verification.connects) failed.push_back(fmt::format("{}: {}", verdict.endpoint, verdict.verification.reason));
+    }
+    if (!failed.empty()) {
+      throw Error(ExitCode::findings,
+                  fmt::format("{}: the device would not connect to {}; nothing was written", output, fmt::join(failed, "; ")));
+    }
+    report += fmt::format("  verified as the device does (mbedtls, ESP-IDF's bundle lookup): {} endpoint(s) connect\n",
+                          chains.size());
+  }
+
   void plan_bundle(const BundleOutput& b, BuildResult& result, std::string& report) {
     Contents contents;
     if (b.roots != Roots::none) {
@@ -201,6 +232,14 @@ class Planner {
                           full_size == 0 ? 0.0 : 100.0 * static_cast<double>(written.bytes.size()) / static_cast<double>(full_size),
                           full_size);
     list(contents, report);
+    if (b.roots != Roots::none) {
+      std::vector<std::string> names;
+      for (const Endpoint& e : m_.endpoints) names.push_back(e.name);
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(written.bytes.data());
+      if (!written.bytes.empty()) {
+        verify_on_device(b.name, device::bundle_trust(ByteView(bytes, written.bytes.size()), fmt_, b.name), names, report);
+      }
+    }
     result.outputs.push_back({b.name, b.line, contents.items()});
     for (const Emit e : b.emit) {
       if (e == Emit::bin) result.files.push_back({b.name, written.bytes});
@@ -238,6 +277,7 @@ class Planner {
     report += fmt::format("\n{}: PEM buffer, {} certificates, {} bytes (+1 NUL for esp_tls)\n", p.name,
                           contents.items().size(), text.size());
     list(contents, report);
+    if (!text.empty()) verify_on_device(p.name, device::pem_trust_from_text(text, p.name), p.endpoints, report);
     result.outputs.push_back({p.name, p.line, contents.items()});
     for (const Emit e : p.emit) {
       if (e == Emit::pem) result.files.push_back({p.name, text});

@@ -18,6 +18,11 @@
 //
 // A transition anchor (an anchor of an earlier lock that the server no longer uses) stays until
 // the output's `retire_after` date has passed, or until it expires.
+//
+// Every bundle and PEM buffer is then verified as the device uses it (certbundle/device: mbedtls
+// and ESP-IDF's bundle lookup, no clock) against the chain each endpoint it serves presented when
+// locked; if one would not connect, the build fails with Error(ExitCode::findings) naming the
+// output, the endpoint and the reason.
 #include <filesystem>
 #include <string>
 #include <vector>
