@@ -263,6 +263,12 @@ std::vector<Finding> check_live(const project::Manifest& manifest, const project
             file, e.line);
       continue;
     }
+    if (const std::string why = project::confirm_device_view(r); !why.empty()) {
+      c.add(Severity::error, "device-verify", scope,
+            fmt::format("the device verifier (mbedtls) would not connect with the anchor \"{}\": {}",
+                        a.device.anchor->label, why),
+            file, e.line);
+    }
     const Certificate& live = a.device.anchor->cert;
     if (!locked.device_anchor || !(locked.device_anchor->cert == live)) {
       c.add(Severity::warning, "anchor-changed", scope,

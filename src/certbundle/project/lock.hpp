@@ -89,6 +89,12 @@ struct Lock {
                                                                const chain::TrustMaterial& trust, Time now,
                                                                std::chrono::milliseconds timeout);
 
+// Confirms an endpoint's device view with the device verifier (mbedtls and ESP-IDF's bundle
+// lookup, certbundle/device): a bundle holding the anchors certbundle found must let the device
+// connect to the chain presented. Returns the verifier's reason when it would not, else empty.
+// `report` must hold an analysis.
+[[nodiscard]] std::string confirm_device_view(const fetch::TargetReport& report);
+
 struct LockOptions {
   Time now{};
   std::chrono::milliseconds timeout{10'000};      // per endpoint: connect + STARTTLS + handshake

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "certbundle/bundle/format.hpp"
 #include "certbundle/core/error.hpp"
+#include "certbundle/device/verify.hpp"
 #include "certbundle/fetch/fetch.hpp"
 #include "certbundle/project/build.hpp"
 #include "certbundle/project/lock.hpp"
@@ -87,6 +89,21 @@ std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest, const
   return reports;
 }
 
+std::string confirm_device_view(const fetch::TargetReport& report) {
+  const chain::Analysis& a = *report.analysis;
+  if (!a.device.anchor) return "no device anchor";
+  std::vector<bundle::Member> members{{a.device.anchor->cert, a.device.anchor->label}};
+  for (const auto& r : a.browser.roots) members.push_back({r.cert, r.label});
+  const bundle::Written written = bundle::write_bundle(std::move(members), {bundle::Format::v2, bundle::default_max_certs});
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(written.bytes.data());
+  const device::Trust trust = device::bundle_trust(ByteView(bytes, written.bytes.size()), bundle::Format::v2, "anchors");
+  std::vector<Bytes> chain;
+  for (const auto& e : a.presented) chain.push_back(e.cert.der());
+  // No clock and no host name: this confirms the trust path only.
+  const device::Verification v = device::verify_chain(chain, trust, device::VerifyOptions{});
+  return v.connects ? std::string() : v.reason;
+}
+
 LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const LockOptions& options) {
   const mozilla::Store store = store_for(manifest);
   const chain::TrustMaterial trust = trust_for(manifest, store, options.ca);
@@ -125,6 +142,12 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
     const LockedEndpoint* old = nullptr;
     if (previous != nullptr) {
       if (const auto it = previous->endpoints.find(name); it != previous->endpoints.end()) old = &it->second;
+    }
+    if (reports[i].analysis->device.anchor) {
+      if (const std::string why = confirm_device_view(reports[i]); !why.empty()) {
+        result.changes.push_back(fmt::format(
+            "{}: warning: the device verifier (mbedtls) would not connect with the anchors found: {}", name, why));
+      }
     }
     if (old == nullptr) {
       result.changes.push_back(fmt::format("{}: locked for the first time{}", name,
