@@ -1,38 +1,17 @@
 #include "certbundle/fetch/aia.hpp"
+#include "certbundle/fetch/download.hpp"
 
 #include <memory>
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
 #include "certbundle/core/error.hpp"
-#include "certbundle/fetch/handshake.hpp"
 #include "certbundle/x509/load.hpp"
 
 namespace certbundle::fetch {
-
-namespace {
-
-struct Body {
-  std::string data;
-  std::size_t max = 0;
-  bool too_big = false;
-};
-
-std::size_t on_data(char* ptr, std::size_t size, std::size_t n, void* user) {
-  auto* body = static_cast<Body*>(user);
-  if (body->data.size() + size * n > body->max) {
-    body->too_big = true;
-    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
-  }
-  body->data.append(ptr, size * n);
-  return size * n;
-}
-
-}  // namespace
 
 std::optional<std::vector<Certificate>> parse_issuer_response(ByteView body, std::string* why) {
   if (auto cert = Certificate::from_der(body)) return std::vector<Certificate>{*cert};
@@ -74,45 +53,18 @@ std::optional<std::vector<Certificate>> parse_issuer_response(ByteView body, std
 
 AiaDownload download_issuer(const std::string& url, std::chrono::milliseconds timeout,
                             std::size_t max_bytes) {
-  init_curl();
   AiaDownload out;
   out.url = url;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) {
-    out.error = "cannot initialise libcurl";
-    return out;
-  }
-  CURL* h = curl.get();
-  Body body;
-  body.max = max_bytes;
-  char errbuf[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "certbundle");
-  const CURLcode rc = curl_easy_perform(h);
-  if (rc != CURLE_OK) {
-    if (body.too_big) out.error = fmt::format("the answer is larger than {} bytes", max_bytes);
-    else if (rc == CURLE_OPERATION_TIMEDOUT) {
-      out.error = fmt::format("timed out after {} s", static_cast<double>(timeout.count()) / 1000.0);
-    } else out.error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    return out;
-  }
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) {
-    out.error = fmt::format("HTTP {}", status);
+  DownloadOptions options;
+  options.timeout = timeout;
+  options.max_bytes = max_bytes;
+  Downloaded got = download(url, options);
+  if (got.error) {
+    out.error = std::move(got.error);
     return out;
   }
   std::string why;
-  const ByteView bytes(reinterpret_cast<const std::uint8_t*>(body.data.data()), body.data.size());
+  const ByteView bytes(reinterpret_cast<const std::uint8_t*>(got.body.data()), got.body.size());
   if (auto certs = parse_issuer_response(bytes, &why)) out.certs = std::move(*certs);
   else out.error = why;
   return out;
