@@ -5,17 +5,8 @@
 . "$TESTS_DIR/servers/fetch_env.sh"
 make_pki
 # Two more hierarchies: Test Root C and Test Root D, each signing a localhost leaf directly.
-for r in c d; do
-  ( cd "$PKI"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "root-$r.key" \
-      -out "root-$r.pem" -days 3650 -subj "/CN=Test Root ${r^^}" \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "leaf-$r.key" \
-      -out "leaf-$r.csr" -subj "/CN=localhost" 2>/dev/null
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "leaf-$r.ext"
-    openssl x509 -req -in "leaf-$r.csr" -CA "root-$r.pem" -CAkey "root-$r.key" -CAcreateserial \
-      -days 365 -extfile "leaf-$r.ext" -out "leaf-$r.pem" 2>/dev/null )
-done
+root_with_leaf c
+root_with_leaf d
 
 s_server PORT_A "$PKI/leaf.pem" "$PKI/leaf.key" "$PKI/int-a.pem"
 cat > certbundle.toml <<TOML

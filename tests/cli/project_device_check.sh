@@ -5,11 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/servers/fetch_env.sh"
 make_pki
-for i in 1 2; do
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "imp$i.key" -out "imp$i.pem" \
-    -days 3650 -subj "/CN=Test Root A" -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign" 2>/dev/null
-done
+self_signed_ca imp1 "Test Root A"
+self_signed_ca imp2 "Test Root A"
 s_server PORT "$PKI/leaf.pem" "$PKI/leaf.key" "$PKI/int-a.pem"
 cat > certbundle.toml <<TOML
 [[endpoint]]

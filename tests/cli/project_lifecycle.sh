@@ -10,15 +10,7 @@ make_pki
 reference() { python3 "$TESTS_DIR/tools/idf_bundle_reference.py" "$@"; }
 
 # A second, unrelated hierarchy: "Test Root C" signs a localhost leaf directly.
-( cd "$PKI"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout root-c.key \
-    -out root-c.pem -days 3650 -subj "/CN=Test Root C" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf-c.key \
-    -out leaf-c.csr -subj "/CN=localhost" 2>/dev/null
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > leaf-c.ext
-  openssl x509 -req -in leaf-c.csr -CA root-c.pem -CAkey root-c.key -CAcreateserial \
-    -days 365 -extfile leaf-c.ext -out leaf-c.pem 2>/dev/null )
+root_with_leaf c
 
 mkdir -p "$WORK/proj" && cd "$WORK/proj"
 mkdir certs && cp "$PKI/root-a.pem" "$PKI/root-c.pem" certs/

@@ -76,3 +76,23 @@ expect_json() {
 
 # sha256 of a PEM certificate as openssl prints it, in lower-case hex without colons.
 fingerprint() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'; }
+
+# self_signed_ca BASE CN: a self-signed EC P-256 CA, BASE.pem and BASE.key, valid 10 years.
+self_signed_ca() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" \
+    -days 3650 -subj "/CN=$2" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+}
+
+# root_with_leaf X: in $PKI, "Test Root X" (root-x.pem/.key) signing a localhost leaf
+# (leaf-x.pem/.key, SANs localhost and 127.0.0.1) directly: a hierarchy apart from make_pki's.
+root_with_leaf() {
+  local x=$1
+  ( cd "$PKI"
+    self_signed_ca "root-$x" "Test Root ${x^^}"
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "leaf-$x.key" \
+      -out "leaf-$x.csr" -subj "/CN=localhost" 2>/dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "leaf-$x.ext"
+    openssl x509 -req -in "leaf-$x.csr" -CA "root-$x.pem" -CAkey "root-$x.key" -CAcreateserial \
+      -days 365 -extfile "leaf-$x.ext" -out "leaf-$x.pem" 2>/dev/null )
+}
