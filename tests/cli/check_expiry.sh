@@ -112,6 +112,10 @@ expect_in "$WORK/out" "leap.bin: warning: leap.bin entry 0: entry 0 (CN=Leap Day
 : > empty.bin
 expect_exit 3 "$CERTBUNDLE" check missing.bin
 expect_one_line "$WORK/err"
+# A root whose distrust-after date has passed: servers must move (Entrust: 2024-11-30).
+mkdir -p distrust && printf '[[pem]]\nname = "e.pem"\nlabels = ["Entrust Root Certification Authority"]\n' > distrust/certbundle.toml
+expect_exit 0 "$CERTBUNDLE" check distrust/certbundle.toml --at 2026-06-01 --format gcc
+expect_in "$WORK/out" "distrust/certbundle.toml:1: warning: pem e.pem: \"Entrust Root Certification Authority\": Mozilla distrusts certificates it issued after 2024-11-30: servers must move to another CA [distrusted-root]"
 # The bundled snapshot ages: a year after it last changed, a warning.
 mkdir -p aged && printf '[[pem]]\nname = "x.pem"\nlabels = ["ISRG Root X1"]\n' > aged/certbundle.toml
 expect_exit 0 "$CERTBUNDLE" check aged/certbundle.toml --at 2027-04-09 --format gcc

@@ -28,6 +28,19 @@ expect_exit 0 "$CERTBUNDLE" lock --ca "$PKI/root-a.pem"
 expect_exit 0 "$CERTBUNDLE" check --live --format gcc
 grep -q 'anchor' "$WORK/out" && fail "no drift expected: $(cat "$WORK/out")"
 
+# Offline policy findings on the lock: its age, and the horizon (Test Root A expires in 2036).
+cp certbundle.toml manifest.keep
+printf '\n[policy]\nlock_max_age_days = 1\nhorizon = 2099-01-01\n' >> certbundle.toml
+later=$(date -u -d '+3 days' +%Y-%m-%d)
+expect_exit 1 "$CERTBUNDLE" check --at "$later" --format gcc
+expect_in "$WORK/out" "certbundle.toml:1: warning: endpoint api: locked 2 days ago"
+expect_in "$WORK/out" "more than lock_max_age_days = 1: run \`certbundle lock\` [lock-age]"
+expect_in "$WORK/out" "certbundle.toml:1: error: endpoint api: every anchor of this endpoint expires before the horizon 2099-01-01"
+sed -i 's/^horizon = 2099-01-01$/horizon = 2030-01-01/' certbundle.toml
+expect_exit 0 "$CERTBUNDLE" check --at "$later" --format gcc
+grep -q horizon "$WORK/out" && fail "Test Root A lasts past 2030"
+cp manifest.keep certbundle.toml
+
 # Moved under Test Root C, which the bundle embeds: a warning, exit 0.
 restart() {  # restart LEAF: the endpoint's server now presents LEAF, on the same port
   cleanup_servers; PIDS=()
