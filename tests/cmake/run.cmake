@@ -58,7 +58,11 @@ function(_build step expect out_var build)
   set(${out_var} "${_out}" PARENT_SCOPE)
 endfunction()
 
-file(REMOVE_RECURSE "${WORK}")
+# -DREUSE_WORK=ON keeps WORK from an earlier run (to rerun a test by hand without rebuilding
+# what it built); CTest always starts afresh.
+if(NOT REUSE_WORK)
+  file(REMOVE_RECURSE "${WORK}")
+endif()
 file(MAKE_DIRECTORY "${WORK}")
 
 # ---------------------------------------------------------------------------------------------
@@ -68,6 +72,9 @@ file(MAKE_DIRECTORY "${WORK}")
 if(MODE MATCHES "^plain_(add_subdirectory|find_package)$")
   set(_example "${SOURCE_DIR}/examples/plain-cmake")
   set(_build "${WORK}/build")
+  if(REUSE_WORK)
+    file(REMOVE_RECURSE "${_build}/certbundle/plain_demo")  # remake the outputs, keep the tool
+  endif()
   if(MODE STREQUAL "plain_add_subdirectory")
     # certbundle as a subproject: no tests, no install rules, no sanitizers (the CMake wiring is
     # what is tested; a sanitized rebuild of everything would double the time).
@@ -92,6 +99,7 @@ if(MODE MATCHES "^plain_(add_subdirectory|find_package)$")
   # The references: certbundle build of the same manifest, and certbundle bundle for the
   # common-CA bundle (ESP-IDF's CSV, V1) made without the module.
   _run("reference build" success _ "${_tool}" build "${_example}/certbundle.toml" --out "${WORK}/ref" -q)
+  file(MAKE_DIRECTORY "${WORK}/ref-common")
   _run("reference bundle" success _ "${_tool}" bundle --filter
     "${SOURCE_DIR}/mozilla/esp-idf/cmn_crt_authorities.csv" --format v1 -o "${WORK}/ref-common/common_crt_bundle")
   file(GLOB_RECURSE _pem_out "${_build}/certbundle/*/isrg_roots.pem")
@@ -261,6 +269,11 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   file(GLOB _made "${WORK}/early/*")
   if(_made)
     message(FATAL_ERROR "cmake test: the early expansion pass created ${_made}")
+  endif()
+
+  if(REUSE_WORK)
+    # Keep the host tool, remake the outputs.
+    file(REMOVE_RECURSE "${_build}/main/certbundle" "${_build}/certbundle")
   endif()
 
   # 2. ESP-IDF 5.3: the tool is built for the host, the bundle is V1.
