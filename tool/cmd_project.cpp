@@ -134,8 +134,6 @@ void setup_build(CLI::App& app, Runner& run) {
       if (!args->format.empty()) default_format = bundle::parse_format(args->format);
       const project::BuildResult result =
           project::plan_build(manifest, lock, project::store_for(manifest), at, default_format);
-      std::filesystem::create_directories(args->out, ec);
-      if (ec) throw Error(ExitCode::output, fmt::format("cannot create {}: {}", certbundle::quoted(args->out), ec.message()));
       project::write_build(result, args->out);
       for (const std::string& w : result.warnings) streams.err << "certbundle: warning: " << w << "\n";
       if (!args->quiet) {

@@ -22,6 +22,12 @@ expect_one_line "$WORK/err"
 expect_in "$WORK/err" "certbundle: error: x509_crt_bundle: the device would not connect to api: "
 expect_in "$WORK/err" "nothing was written"
 [ "$(cat gen/x509_crt_bundle)" = previous ] || fail "the previous bundle was replaced"
+expect_exit 1 "$CERTBUNDLE" build --out gen-new
+[ ! -e gen-new ] || fail "a refused build created its output directory"
+# The check before every firmware build reports it as an error finding.
+expect_exit 1 "$CERTBUNDLE" check --format gcc
+expect_in "$WORK/out" "certbundle.toml: error: outputs: x509_crt_bundle: the device would not connect to api: "
+expect_in "$WORK/out" "[device-verify]"
 # Without the impostors the same build passes, and says it verified.
 sed -i 's/^extra = .*//' certbundle.toml
 expect_exit 0 "$CERTBUNDLE" build --out gen

@@ -110,6 +110,10 @@ std::vector<Finding> check_project(const project::Manifest& manifest, const proj
   const project::Lock empty;
   const project::BuildResult build = project::plan_build(manifest, lock != nullptr ? *lock : empty, store, t.at);
 
+  for (const std::string& failure : build.device_failures) {
+    c.add(Severity::error, "device-verify", "outputs", failure, file, 0);
+  }
+
   // Every CA an output embeds.
   for (const project::OutputContents& out : build.outputs) {
     const bool is_bundle = manifest.bundle && out.name == manifest.bundle->name && out.line == manifest.bundle->line;

@@ -1,6 +1,7 @@
 #include "certbundle/project/build.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -164,13 +165,13 @@ class Planner {
     }
   }
 
-  // The output as the device will use it, against the chain each endpoint presented when locked:
-  // an endpoint that would not connect stops the build. Endpoints without a device anchor are
-  // already warned about. What an output holds decides only the trust path, so neither the
-  // device clock nor the host name is checked here: dates are `certbundle check`'s job, names
-  // `lock`'s and `check --live`'s.
-  void verify_on_device(const std::string& output, const device::Trust& trust,
-                        const std::vector<std::string>& endpoints, std::string& report) const {
+  // The output as the device will use it, against the chain each endpoint presented when locked.
+  // Endpoints without a device anchor are already warned about. What an output holds decides only
+  // the trust path, so neither the device clock nor the host name is checked here: dates are
+  // `certbundle check`'s job, names `lock`'s and `check --live`'s. `make_trust` is called only when
+  // there is a chain to verify.
+  void verify_on_device(const std::string& output, const std::function<device::Trust()>& make_trust,
+                        const std::vector<std::string>& endpoints, BuildResult& result, std::string& report) const {
     std::vector<device::EndpointChain> chains;
     for (const std::string& name : endpoints) {
       const LockedEndpoint& e = lock_.endpoints.at(name);
@@ -182,16 +183,17 @@ class Planner {
     if (chains.empty()) return;
     device::VerifyOptions options;
     if (!m_.policy.idf_version.empty()) options.signature = device::signature_rule_for_idf_version(m_.policy.idf_version);
-    std::vector<std::string> failed;
-    for (const auto& verdict : device::verify_endpoints(trust, chains, options)) {
-      if (!verdict.verification.connects) failed.push_back(fmt::format("{}: {}", verdict.endpoint, verdict.verification.reason));
+    std::size_t failed = 0;
+    for (const auto& verdict : device::verify_endpoints(make_trust(), chains, options)) {
+      if (verdict.verification.connects) continue;
+      ++failed;
+      result.device_failures.push_back(
+          fmt::format("{}: the device would not connect to {}: {}", output, verdict.endpoint, verdict.verification.reason));
     }
-    if (!failed.empty()) {
-      throw Error(ExitCode::findings,
-                  fmt::format("{}: the device would not connect to {}; nothing was written", output, fmt::join(failed, "; ")));
+    if (failed == 0) {
+      report += fmt::format("  verified as the device does (mbedtls, ESP-IDF's bundle lookup): {} endpoint(s) connect\n",
+                            chains.size());
     }
-    report += fmt::format("  verified as the device does (mbedtls, ESP-IDF's bundle lookup): {} endpoint(s) connect\n",
-                          chains.size());
   }
 
   void plan_bundle(const BundleOutput& b, BuildResult& result, std::string& report) {
@@ -237,7 +239,9 @@ class Planner {
       for (const Endpoint& e : m_.endpoints) names.push_back(e.name);
       const auto* bytes = reinterpret_cast<const std::uint8_t*>(written.bytes.data());
       if (!written.bytes.empty()) {
-        verify_on_device(b.name, device::bundle_trust(ByteView(bytes, written.bytes.size()), fmt_, b.name), names, report);
+        verify_on_device(
+            b.name, [&] { return device::bundle_trust(ByteView(bytes, written.bytes.size()), fmt_, b.name); }, names,
+            result, report);
       }
     }
     result.outputs.push_back({b.name, b.line, contents.items()});
@@ -277,7 +281,9 @@ class Planner {
     report += fmt::format("\n{}: PEM buffer, {} certificates, {} bytes (+1 NUL for esp_tls)\n", p.name,
                           contents.items().size(), text.size());
     list(contents, report);
-    if (!text.empty()) verify_on_device(p.name, device::pem_trust_from_text(text, p.name), p.endpoints, report);
+    if (!text.empty()) {
+      verify_on_device(p.name, [&] { return device::pem_trust_from_text(text, p.name); }, p.endpoints, result, report);
+    }
     result.outputs.push_back({p.name, p.line, contents.items()});
     for (const Emit e : p.emit) {
       if (e == Emit::pem) result.files.push_back({p.name, text});
@@ -301,6 +307,12 @@ BuildResult plan_build(const Manifest& manifest, const Lock& lock, const mozilla
 }
 
 void write_build(const BuildResult& result, const std::filesystem::path& dir) {
+  if (!result.device_failures.empty()) {
+    throw Error(ExitCode::findings, fmt::format("{}; nothing was written", fmt::join(result.device_failures, "; ")));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error(ExitCode::output, fmt::format("cannot create {}: {}", quoted(dir), ec.message()));
   for (const OutputFile& f : result.files) write_file_atomic(dir / f.name, f.bytes);
 }
 

@@ -21,8 +21,8 @@
 //
 // Every bundle and PEM buffer is then verified as the device uses it (certbundle/device: mbedtls
 // and ESP-IDF's bundle lookup, no clock) against the chain each endpoint it serves presented when
-// locked; if one would not connect, the build fails with Error(ExitCode::findings) naming the
-// output, the endpoint and the reason.
+// locked; an endpoint that would not connect is a device failure, and write_build() refuses to
+// write anything while there is one.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -55,6 +55,7 @@ struct OutputContents {
 struct BuildResult {
   std::vector<OutputFile> files;
   std::vector<OutputContents> outputs;  // the bundle first, then the PEM buffers
+  std::vector<std::string> device_failures;  // "output: the device would not connect to api: why"
   std::string report;                 // the text of certbundle-build.txt
   std::vector<std::string> warnings;  // one line each
 };
@@ -68,7 +69,8 @@ struct BuildResult {
                                      const mozilla::Store& store, Time at,
                                      std::optional<bundle::Format> default_format = std::nullopt);
 
-// Writes every file of `result` into `dir` (which must exist), each atomically.
+// Writes every file of `result` into `dir` (created when missing), each atomically. Throws
+// Error(ExitCode::findings), writing nothing, when the result has device failures.
 void write_build(const BuildResult& result, const std::filesystem::path& dir);
 
 // The Mozilla store a manifest names (policy.mozilla), or the bundled one.
