@@ -116,6 +116,23 @@ expect_one_line "$WORK/err"
 mkdir -p distrust && printf '[[pem]]\nname = "e.pem"\nlabels = ["Entrust Root Certification Authority"]\n' > distrust/certbundle.toml
 expect_exit 0 "$CERTBUNDLE" check distrust/certbundle.toml --at 2026-06-01 --format gcc
 expect_in "$WORK/out" "distrust/certbundle.toml:1: warning: pem e.pem: \"Entrust Root Certification Authority\": Mozilla distrusts certificates it issued after 2024-11-30: servers must move to another CA [distrusted-root]"
+# An embedded root that Mozilla no longer trusts for server authentication: GlobalSign Root CA is
+# in certdata.txt 2.86 with CKT_NSS_MUST_VERIFY_TRUST. Its DER is decoded from the octal by Python.
+python3 - "$MOZILLA_DIR/certdata.txt" > globalsign.der <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+start = lines.index('# Certificate "GlobalSign Root CA"')
+value = lines.index("CKA_VALUE MULTILINE_OCTAL", start)
+octal = "".join(lines[value + 1:lines.index("END", value)])
+sys.stdout.buffer.write(bytes(int(o, 8) for o in octal.split("\\")[1:]))
+PY
+trust=$(sed -n '/^# Trust for "GlobalSign Root CA"$/,/^$/p' "$MOZILLA_DIR/certdata.txt" | sed -n 's/^CKA_TRUST_SERVER_AUTH CK_TRUST //p')
+[ "$trust" = CKT_NSS_MUST_VERIFY_TRUST ] || fail "GlobalSign Root CA's server trust is $trust"
+mkdir -p untrusted && cp globalsign.der untrusted/ &&
+  printf '[[pem]]\nname = "g.pem"\nfiles = ["globalsign.der"]\n' > untrusted/certbundle.toml
+expect_exit 0 "$CERTBUNDLE" check untrusted/certbundle.toml --at 2026-06-01 --format gcc
+expect_in "$WORK/out" "untrusted/certbundle.toml:1: warning: pem g.pem: \"GlobalSign Root CA\" is no longer trusted for server authentication by bundled certdata.txt"
+expect_in "$WORK/out" "(must_verify) [untrusted-root]"
 # The bundled snapshot ages: a year after it last changed, a warning.
 mkdir -p aged && printf '[[pem]]\nname = "x.pem"\nlabels = ["ISRG Root X1"]\n' > aged/certbundle.toml
 expect_exit 0 "$CERTBUNDLE" check aged/certbundle.toml --at 2027-04-09 --format gcc

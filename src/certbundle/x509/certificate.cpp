@@ -183,9 +183,10 @@ std::optional<Certificate> Certificate::from_der(ByteView der, std::string* why,
       }
       ++n;
     }
-    const auto validity = fields[4] ? next_tlv(fields[4]->content, fields[4]->end) : std::nullopt;
-    const auto not_after = validity ? next_tlv(validity->end, fields[4]->end) : std::nullopt;
-    const auto before = validity ? read_time(*validity) : std::nullopt;
+    // validity ::= SEQUENCE { notBefore Time, notAfter Time }
+    const auto not_before = fields[4] ? next_tlv(fields[4]->content, fields[4]->end) : std::nullopt;
+    const auto not_after = not_before ? next_tlv(not_before->end, fields[4]->end) : std::nullopt;
+    const auto before = not_before ? read_time(*not_before) : std::nullopt;
     const auto after = not_after ? read_time(*not_after) : std::nullopt;
     if (n < 7 || !before || !after) {
       if (why != nullptr) *why = "not a certificate";
