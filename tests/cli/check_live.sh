@@ -42,9 +42,11 @@ grep -q horizon "$WORK/out" && fail "Test Root A lasts past 2030"
 cp manifest.keep certbundle.toml
 
 # Moved under Test Root C, which the bundle embeds: a warning, exit 0.
-restart() {  # restart LEAF: the endpoint's server now presents LEAF, on the same port
+restart() {  # restart LEAF [CHAIN]: the endpoint's server now presents LEAF (and CHAIN), same port
   cleanup_servers; PIDS=()
-  openssl s_server -www -accept "127.0.0.1:$PORT_A" -cert "$PKI/$1.pem" -key "$PKI/$1.key" \
+  local chain=()
+  [ $# -gt 1 ] && chain=(-cert_chain "$PKI/$2.pem")
+  openssl s_server -www -accept "127.0.0.1:$PORT_A" -cert "$PKI/$1.pem" -key "$PKI/$1.key" "${chain[@]}" \
     -no-CAfile -no-CApath -no-CAstore </dev/null >"$WORK/s.log" 2>&1 &
   PIDS+=($!)
   local i
@@ -62,6 +64,12 @@ expect_exit 1 "$CERTBUNDLE" check --live --format gcc
 expect_in "$WORK/out" "certbundle.toml:1: error: endpoint api: x509_crt_bundle does not hold \"Test Root D\", the anchor the device needs for the chain the server presents now: devices running this firmware cannot connect [anchor-missing]"
 # The offline check knows nothing of it: exit 0.
 expect_exit 0 "$CERTBUNDLE" check --format gcc
+
+# Same CA, but a certificate for other.test only: the name no longer matches, an error.
+restart leaf-other int-a
+expect_exit 1 "$CERTBUNDLE" check --live --format gcc
+expect_in "$WORK/out" "certbundle.toml:1: error: endpoint api: the certificate does not cover \"127.0.0.1\" (DNS: other.test; IP: ) [name-mismatch]"
+grep -q 'anchor-changed' "$WORK/out" && fail "the anchor is still Test Root A"
 
 # Gone: the failed step is named, exit 1 (a finding, not a tool failure).
 cleanup_servers; PIDS=()
