@@ -267,7 +267,7 @@ std::vector<Finding> check_live(const project::Manifest& manifest, const project
             file, e.line);
       continue;
     }
-    if (const std::string why = project::confirm_device_view(r); !why.empty()) {
+    if (const std::string why = project::confirm_device_view(r, manifest); !why.empty()) {
       c.add(Severity::error, "device-verify", scope,
             fmt::format("the device verifier (mbedtls) would not connect with the anchor \"{}\": {}",
                         a.device.anchor->label, why),

@@ -285,6 +285,7 @@ int verify_callback(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fl
   (void)depth;  // ESP-IDF does not look at it: only the top can be flagged exactly "not trusted"
   Lookup lookup;
   lookup.certificate = index_of(ctx, crt).value_or(0);
+  lookup.rsa_pss = crt->sig_pk == MBEDTLS_PK_RSASSA_PSS;
   const ByteView issuer(crt->issuer_raw.p, crt->issuer_raw.len);
   lookup.issuer = name_of(issuer);
   lookup.entry = find_entry(ctx.trust.records, issuer);
@@ -536,6 +537,11 @@ Verification verify_chain(const std::vector<Bytes>& chain_der, const Trust& trus
           "bundle entry #{} \"{}\" matches the issuer of the top certificate "
           "{}, but its key does not verify the signature ({})",
           *l.entry, l.entry_subject, top, to_string(*l.signature));
+      if (l.rsa_pss && options.signature == SignatureRule::psa) {
+        v.reason +=
+            ": it is signed with RSA-PSS, which ESP-IDF 6's bundle check (PSA: RSA PKCS#1 v1.5 "
+            "or ECDSA) does not accept; ESP-IDF 5.x does";
+      }
       if (l.would_verify) {
         v.reason += fmt::format(
             "; entry #{} has the same subject and would verify, but the "

@@ -109,6 +109,7 @@ struct Lookup {
   std::optional<std::size_t> entry;    // the entry the search landed on (file order); nullopt: none
   std::string entry_subject;           // its subject, one line
   std::optional<Signature> signature;  // the check with its key (set when an entry was found)
+  bool rsa_pss = false;                // that certificate is signed with RSA-PSS
   // Other entries whose subject is exactly the issuer's: the device never tries them.
   std::vector<std::size_t> same_subject;
   std::optional<std::size_t> would_verify;  // one of those whose key verifies the signature

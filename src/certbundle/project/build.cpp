@@ -182,7 +182,7 @@ class Planner {
     }
     if (chains.empty()) return;
     device::VerifyOptions options;
-    if (!m_.policy.idf_version.empty()) options.signature = device::signature_rule_for_idf_version(m_.policy.idf_version);
+    options.signature = device_signature_rule(m_);
     std::size_t failed = 0;
     for (const auto& verdict : device::verify_endpoints(make_trust(), chains, options)) {
       if (verdict.verification.connects) continue;

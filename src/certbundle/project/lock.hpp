@@ -16,6 +16,7 @@
 #include "certbundle/x509/certificate.hpp"
 
 #include "certbundle/chain/analysis.hpp"
+#include "certbundle/device/verify.hpp"
 
 namespace certbundle::fetch {
 struct TargetReport;
@@ -91,9 +92,15 @@ struct Lock {
 
 // Confirms an endpoint's device view with the device verifier (mbedtls and ESP-IDF's bundle
 // lookup, certbundle/device): a bundle holding the anchors certbundle found must let the device
-// connect to the chain presented. Returns the verifier's reason when it would not, else empty.
+// connect to the chain presented. The signature rule is the manifest's ESP-IDF release's
+// (device_signature_rule). Returns the verifier's reason when it would not, else empty.
 // `report` must hold an analysis.
-[[nodiscard]] std::string confirm_device_view(const fetch::TargetReport& report);
+[[nodiscard]] std::string confirm_device_view(const fetch::TargetReport& report, const Manifest& manifest);
+
+// How the bundle callback of the manifest's ESP-IDF release (policy.idf_version) checks a
+// signature: ESP-IDF 6's PSA rule unless an earlier release is named. Throws Error(ExitCode::input)
+// naming the manifest when idf_version is not a release.
+[[nodiscard]] device::SignatureRule device_signature_rule(const Manifest& manifest);
 
 struct LockOptions {
   Time now{};

@@ -78,10 +78,10 @@ std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest, const
   }
   fetch::init_curl();
   std::vector<std::future<fetch::TargetReport>> running;
-  for (const auto& [target, o] : jobs) {
-    running.push_back(std::async(std::launch::async, [&target, &o, &trust] {
-      const fetch::TlsContext context(o.connect);
-      return fetch::fetch_one(target, o, context, trust);
+  for (const auto& job : jobs) {  // not a structured binding: clang 14 cannot capture those
+    running.push_back(std::async(std::launch::async, [&job, &trust] {
+      const fetch::TlsContext context(job.second.connect);
+      return fetch::fetch_one(job.first, job.second, context, trust);
     }));
   }
   std::vector<fetch::TargetReport> reports;
@@ -89,7 +89,16 @@ std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest, const
   return reports;
 }
 
-std::string confirm_device_view(const fetch::TargetReport& report) {
+device::SignatureRule device_signature_rule(const Manifest& manifest) {
+  if (manifest.policy.idf_version.empty()) return device::SignatureRule::psa;
+  try {
+    return device::signature_rule_for_idf_version(manifest.policy.idf_version);
+  } catch (const Error& e) {
+    throw Error(ExitCode::input, fmt::format("{}: policy.idf_version: {}", manifest.file.string(), e.what()));
+  }
+}
+
+std::string confirm_device_view(const fetch::TargetReport& report, const Manifest& manifest) {
   const chain::Analysis& a = *report.analysis;
   if (!a.device.anchor) return "no device anchor";
   std::vector<bundle::Member> members{{a.device.anchor->cert, a.device.anchor->label}};
@@ -100,7 +109,9 @@ std::string confirm_device_view(const fetch::TargetReport& report) {
   std::vector<Bytes> chain;
   for (const auto& e : a.presented) chain.push_back(e.cert.der());
   // No clock and no host name: this confirms the trust path only.
-  const device::Verification v = device::verify_chain(chain, trust, device::VerifyOptions{});
+  device::VerifyOptions options;
+  options.signature = device_signature_rule(manifest);
+  const device::Verification v = device::verify_chain(chain, trust, options);
   return v.connects ? std::string() : v.reason;
 }
 
@@ -120,7 +131,11 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
     } else if (!r.analysis->browser.trusted &&
                std::find(options.allow_untrusted.begin(), options.allow_untrusted.end(), name) ==
                    options.allow_untrusted.end()) {
-      untrusted.push_back(fmt::format("{} ({}): {}", name, r.target.text, r.analysis->browser.reason));
+      std::string why = r.analysis->browser.reason;
+      for (const fetch::AiaDownload& d : r.aia) {
+        if (d.error) why += fmt::format(" (aia: {}: {})", d.url, *d.error);
+      }
+      untrusted.push_back(fmt::format("{} ({}): {}", name, r.target.text, why));
     }
   }
   if (!failed.empty()) {
@@ -144,7 +159,7 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
       if (const auto it = previous->endpoints.find(name); it != previous->endpoints.end()) old = &it->second;
     }
     if (reports[i].analysis->device.anchor) {
-      if (const std::string why = confirm_device_view(reports[i]); !why.empty()) {
+      if (const std::string why = confirm_device_view(reports[i], manifest); !why.empty()) {
         result.changes.push_back(fmt::format(
             "{}: warning: the device verifier (mbedtls) would not connect with the anchors found: {}", name, why));
       }
