@@ -26,6 +26,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$root/tests/bench/lib.sh"
 runs=${RUNS:-30}
 warmup=${WARMUP:-3}
 rss_runs=${RSS_RUNS:-5}
@@ -130,6 +131,9 @@ row scenario "median ms" "cpu ms" "peak MB" "target"
 row certdata "${median_ms[certdata]}" "${cpu_ms[certdata]}" "${peak_mb[certdata]}" \
   "< $target_ms ms, < $target_mb MB: $(verdict "${median_ms[certdata]}" "${peak_mb[certdata]}")"
 row cacert "${median_ms[cacert]}" "${cpu_ms[cacert]}" "${peak_mb[cacert]}" "-"
+bench_row "bundle: certdata.txt -> V2 bundle" "${median_ms[certdata]}" "-" "-" "${peak_mb[certdata]}"
+bench_row "bundle: cacert.pem -> V2 bundle" "${median_ms[cacert]}" "${REFERENCE_NAME:-reference}" \
+  "${median_ms[reference]:--}" "${peak_mb[cacert]}"
 if [ -n "${REFERENCE_CMD:-}" ]; then
   row reference "${median_ms[reference]}" "${cpu_ms[reference]}" "${peak_mb[reference]}" "-"
   echo

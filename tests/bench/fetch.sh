@@ -12,6 +12,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$root/tests/bench/lib.sh"
 CERTBUNDLE=${CERTBUNDLE:-$root/build/release/tool/certbundle}
 ENDPOINTS=${ENDPOINTS:-50}
 DELAY_MS=${DELAY_MS:-100}
@@ -22,7 +23,7 @@ JOBS=${JOBS:-16}
 work=$(mktemp -d)
 server=""
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -59,3 +60,6 @@ printf '%-28s %8s s %8s MiB\n' "openssl s_client loop" "$loop_s" "$(awk "BEGIN{p
 ratio=$(awk "BEGIN{printf \"%.1f\", $loop_s/($certbundle_s > 0 ? $certbundle_s : 0.01)}")
 echo "ratio (loop / certbundle): ${ratio}x (target: at least 10x)"
 awk "BEGIN{exit !($ratio >= 10)}" && echo "target met" || echo "target NOT met"
+bench_row "fetch: $ENDPOINTS endpoints, ${DELAY_MS} ms each (--jobs $JOBS)" \
+  "$(awk "BEGIN{printf \"%.0f\", $certbundle_s*1000}")" "openssl s_client -showcerts loop" \
+  "$(awk "BEGIN{printf \"%.0f\", $loop_s*1000}")" "$(awk "BEGIN{printf \"%.1f\", $certbundle_kb/1024}")"
