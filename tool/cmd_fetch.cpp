@@ -25,6 +25,7 @@
 #include "certbundle/mozilla/certdata.hpp"
 #include "certbundle/x509/load.hpp"
 #include "command.hpp"
+#include "connect_options.hpp"
 
 namespace certbundle::cli {
 
@@ -33,16 +34,8 @@ namespace {
 struct FetchArgs {
   std::vector<std::string> targets;
   std::string from;
-  std::string sni;
-  bool no_sni = false;
-  std::string alpn;
-  std::string starttls;
+  ConnectArgs connect;
   std::string proxy;
-  bool ipv4 = false;
-  bool ipv6 = false;
-  double timeout = 10;
-  std::string cert;
-  std::string key;
   std::string mozilla;
   std::vector<std::string> ca;
   std::string at = "now";
@@ -54,18 +47,6 @@ struct FetchArgs {
   std::size_t jobs = 8;
 };
 
-std::vector<std::string> split(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    const auto end = text.find(sep, start);
-    std::string item(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (!item.empty()) out.push_back(std::move(item));
-    if (end == std::string_view::npos) return out;
-    start = end + 1;
-  }
-}
-
 std::string trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r");
   if (b == std::string_view::npos) return {};
@@ -76,7 +57,7 @@ std::vector<fetch::Target> read_targets(const FetchArgs& args) {
   std::vector<std::string> texts = args.targets;
   if (!args.from.empty()) {
     const std::string content = read_file(args.from);
-    for (const std::string& line : split(content, '\n')) {
+    for (const std::string& line : split_list(content, '\n')) {
       const std::string t = trim(line);
       if (!t.empty() && t.front() != '#') texts.push_back(t);
     }
@@ -88,33 +69,20 @@ std::vector<fetch::Target> read_targets(const FetchArgs& args) {
 }
 
 fetch::FetchOptions options_from(const FetchArgs& args) {
+  const Connect c = parse_connect(args.connect);
   fetch::FetchOptions o;
-  if (!(args.timeout > 0) || args.timeout > 3600) throw usage_error("--timeout: give 0 < SECONDS <= 3600");
-  o.connect.timeout = std::chrono::milliseconds(static_cast<long long>(std::llround(args.timeout * 1000)));
-  o.aia_timeout = o.connect.timeout;
-  if (args.no_sni && !args.sni.empty()) throw usage_error("--sni and --no-sni exclude each other");
-  if (args.no_sni) o.connect.sni_mode = fetch::SniMode::none;
-  if (!args.sni.empty()) {
-    o.connect.sni_mode = fetch::SniMode::custom;
-    o.connect.sni = args.sni;
-  }
-  o.connect.alpn = split(args.alpn, ',');
-  for (const std::string& p : o.connect.alpn) {
-    if (p.size() > 255) throw usage_error(fmt::format("--alpn: \"{}\" is longer than 255 bytes", p));
-  }
-  if (!args.starttls.empty()) {
-    o.connect.starttls = fetch::parse_starttls(args.starttls);
-    if (!o.connect.starttls) {
-      throw usage_error(fmt::format("--starttls: unknown protocol \"{}\" (smtp, imap, pop3, ftp, "
-                                    "xmpp, postgres)", args.starttls));
-    }
-  }
+  o.connect.timeout = c.timeout;
+  o.aia_timeout = c.timeout;
+  o.connect.sni_mode = c.name == Connect::Name::none     ? fetch::SniMode::none
+                       : c.name == Connect::Name::custom ? fetch::SniMode::custom
+                                                         : fetch::SniMode::host;
+  o.connect.sni = c.sni;
+  o.connect.alpn = c.alpn;
+  o.connect.starttls = c.starttls;
   o.connect.proxy = args.proxy;
-  if (args.ipv4 && args.ipv6) throw usage_error("-4 and -6 exclude each other");
-  o.connect.ip_version = args.ipv4 ? fetch::IpVersion::v4 : args.ipv6 ? fetch::IpVersion::v6 : fetch::IpVersion::any;
-  o.connect.client_cert = args.cert;
-  o.connect.client_key = args.key;
-  if (!args.key.empty() && args.cert.empty()) throw usage_error("--key needs --cert");
+  o.connect.ip_version = c.ip_version;
+  o.connect.client_cert = c.client_cert;
+  o.connect.client_key = c.client_key;
   o.aia = args.no_aia ? fetch::Aia::off : fetch::Aia::download;
   o.at = parse_time(args.at);
   if (args.jobs == 0 || args.jobs > 256) throw usage_error("--jobs: give 1 to 256");
@@ -211,16 +179,9 @@ void setup_fetch(CLI::App& app, Runner& run) {
   cmd->add_option("--from", args->from,
                   "read more targets from FILE, one a line (# starts a comment); they follow the "
                   "targets given as arguments");
-  cmd->add_option("--sni", args->sni, "send NAME as SNI (default: the target's host name)");
-  cmd->add_flag("--no-sni", args->no_sni, "send no SNI");
-  cmd->add_option("--alpn", args->alpn, "offer these ALPN protocols (comma-separated: mqtt,h2)");
-  cmd->add_option("--starttls", args->starttls, "speak smtp, imap, pop3, ftp, xmpp or postgres before TLS");
+  add_connect_options(*cmd, args->connect,
+                      "seconds for connect + STARTTLS + handshake, and for each AIA download (default 10)");
   cmd->add_option("--proxy", args->proxy, "HTTP CONNECT proxy (default: https_proxy, honouring no_proxy)");
-  cmd->add_flag("-4", args->ipv4, "IPv4 addresses only");
-  cmd->add_flag("-6", args->ipv6, "IPv6 addresses only");
-  cmd->add_option("--timeout", args->timeout, "seconds for connect + STARTTLS + handshake, and for each AIA download (default 10)");
-  cmd->add_option("--cert", args->cert, "client certificate (PEM) for servers that demand one");
-  cmd->add_option("--key", args->key, "its private key (PEM; default: the --cert file)");
   cmd->add_option("--mozilla", args->mozilla, "another certdata.txt or curl cacert.pem (default: the bundled snapshot)");
   cmd->add_option("--ca", args->ca, "extra trusted CA certificates (PEM or DER), for private CAs");
   cmd->add_option("--at", args->at, "judge expiry at this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)");

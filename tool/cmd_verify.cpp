@@ -36,6 +36,7 @@
 #include "certbundle/device/verify.hpp"
 #include "certbundle/x509/load.hpp"
 #include "command.hpp"
+#include "connect_options.hpp"
 
 namespace certbundle::cli {
 
@@ -51,31 +52,11 @@ struct VerifyArgs {
   bool cross_signed = false;
   std::string time;
   std::string host;
-  std::string sni;
-  bool no_sni = false;
-  std::string alpn;
-  std::string starttls;
-  bool ipv4 = false;
-  bool ipv6 = false;
-  double timeout = 10;
-  std::string cert;
-  std::string key;
+  ConnectArgs connect;
   std::string ciphersuites;
   std::size_t max_certs = device::default_max_certs;
   bool json = false;
 };
-
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(',', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 device::Trust load_trust(const VerifyArgs& args) {
   if (!args.pem.empty()) {
@@ -223,39 +204,19 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
 }
 
 device::HandshakeOptions handshake_options(const VerifyArgs& args) {
+  const Connect c = parse_connect(args.connect);
   device::HandshakeOptions o;
-  if (!(args.timeout > 0) || args.timeout > 3600) {
-    throw usage_error("--timeout: give 0 < SECONDS <= 3600");
-  }
-  o.timeout = std::chrono::milliseconds(static_cast<long long>(std::llround(args.timeout * 1000)));
-  if (args.no_sni && !args.sni.empty()) throw usage_error("--sni and --no-sni exclude each other");
-  if (args.no_sni) o.hostname_mode = device::HostnameMode::none;
-  if (!args.sni.empty()) {
-    o.hostname_mode = device::HostnameMode::custom;
-    o.hostname = args.sni;
-  }
-  o.alpn = split_list(args.alpn);
-  for (const std::string& p : o.alpn) {
-    if (p.size() > 255)
-      throw usage_error(fmt::format("--alpn: \"{}\" is longer than 255 bytes", p));
-  }
-  if (!args.starttls.empty()) {
-    o.starttls = fetch::parse_starttls(args.starttls);
-    if (!o.starttls) {
-      throw usage_error(
-          fmt::format("--starttls: unknown protocol \"{}\" (smtp, imap, pop3, ftp, "
-                      "xmpp, postgres)",
-                      args.starttls));
-    }
-  }
-  if (args.ipv4 && args.ipv6) throw usage_error("-4 and -6 exclude each other");
-  o.ip_version = args.ipv4   ? fetch::IpVersion::v4
-                 : args.ipv6 ? fetch::IpVersion::v6
-                             : fetch::IpVersion::any;
+  o.timeout = c.timeout;
+  o.hostname_mode = c.name == Connect::Name::none     ? device::HostnameMode::none
+                    : c.name == Connect::Name::custom ? device::HostnameMode::custom
+                                                      : device::HostnameMode::target;
+  o.hostname = c.sni;
+  o.alpn = c.alpn;
+  o.starttls = c.starttls;
+  o.ip_version = c.ip_version;
   if (!args.ciphersuites.empty()) o.ciphersuites = device::parse_ciphersuites(args.ciphersuites);
-  o.client_cert = args.cert;
-  o.client_key = args.key;
-  if (!args.key.empty() && args.cert.empty()) throw usage_error("--key needs --cert");
+  o.client_cert = c.client_cert;
+  o.client_key = c.client_key;
   return o;
 }
 
@@ -325,8 +286,7 @@ int run_verify(const VerifyArgs& args, Streams streams) {
     throw usage_error("--cross-signed-verify applies to --bundle, not --pem");
   }
   if (!args.chain.empty() &&
-      (!args.sni.empty() || args.no_sni || !args.alpn.empty() || !args.starttls.empty() ||
-       !args.cert.empty() || !args.ciphersuites.empty() || args.ipv4 || args.ipv6)) {
+      (args.connect.shapes_connection() || !args.ciphersuites.empty())) {
     throw usage_error(
         "--chain checks offline: connection options do not apply (use --host "
         "for the name check)");
@@ -378,17 +338,7 @@ void setup_verify(CLI::App& app, Runner& run) {
                   "the device clock (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or now); default: no clock, "
                   "dates not checked");
   cmd->add_option("--host", args->host, "--chain: the name to check against the leaf");
-  cmd->add_option("--sni", args->sni, "the host name the device sets (SNI and name check)");
-  cmd->add_flag("--no-sni", args->no_sni, "set no host name (no SNI, no name check)");
-  cmd->add_option("--alpn", args->alpn, "protocols to offer, comma-separated (mqtt,h2)");
-  cmd->add_option("--starttls", args->starttls, "smtp, imap, pop3, ftp, xmpp or postgres");
-  cmd->add_flag("-4", args->ipv4, "IPv4 only");
-  cmd->add_flag("-6", args->ipv6, "IPv6 only");
-  cmd->add_option("--timeout", args->timeout,
-                  "seconds for connect + STARTTLS + handshake "
-                  "(default 10)");
-  cmd->add_option("--cert", args->cert, "client certificate (PEM)");
-  cmd->add_option("--key", args->key, "client key (PEM; default: --cert)");
+  add_connect_options(*cmd, args->connect, "seconds for connect + STARTTLS + handshake (default 10)");
   cmd->add_option("--ciphersuites", args->ciphersuites,
                   "offer only these (the device's mbedtls configuration), comma-separated mbedtls "
                   "or IANA names");
