@@ -143,6 +143,8 @@ if(MODE STREQUAL "misuse")
     "bundle_roots|certbundle_add_bundle: ROOTS \"most\" is not all, common or none"
     "bundle_no_name|certbundle_add_bundle: NAME is required"
     "bundle_no_target|certbundle_add_bundle: TARGET \"firmware\" is not a target"
+    "bundle_name_path|certbundle_add_bundle: NAME \"certs/x509_crt_bundle\" is a file name, not a path"
+    "pem_name_path|certbundle_add_pem: NAME \"certs/root.pem\" is a file name, not a path"
     "pem_missing_file|certbundle_add_pem: CERTS \"[^\"]*/certs/nothere.pem\" does not exist"
     "pem_unknown_keyword|certbundle_add_pem: unknown argument \"LABELS\""
     "idf_name_clash|certbundle_add: MANIFEST \"[^\"]*/default_name.toml\":[0-9]+: the bundle name x509_crt_bundle is also mbedtls's own bundle")
