@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "certbundle/core/error.hpp"
+#include "certbundle/project/lock.hpp"
 #include "certbundle/project/manifest.hpp"
 
 using namespace certbundle;
@@ -127,4 +128,24 @@ TEST_CASE("the starter manifest is a valid manifest with the endpoints filled in
   CHECK(m.endpoints[0].target == "https://api.example.com/v1");
   CHECK(m.endpoints[1].name == "2001:db8::1");
   CHECK(m.policy.idf_version == "5.4");
+}
+
+// Found by the manifest fuzz target: a warn_days below the default fail_days (30), with no
+// fail_days given, dereferenced the absent fail_days node.
+TEST_CASE("a warn_days below the default fail_days names the warn_days line", "[manifest]") {
+  CHECK_THROWS_WITH(
+      project::parse_manifest("# policy\n[policy]\nwarn_days = 14\n", "proj/certbundle.toml"),
+      "cannot read \"proj/certbundle.toml\": line 3: policy.fail_days is larger than policy.warn_days");
+}
+
+// Found by the lock fuzz target: a number too large for a double escaped parse_lock as a
+// nlohmann::json exception.
+TEST_CASE("a lock with a number out of range is refused as input", "[lock]") {
+  try {
+    (void)project::parse_lock("{\"certbundle_lock\": 1e400}", "certbundle.lock");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::input);
+    CHECK(std::string(e.what()).starts_with("cannot read \"certbundle.lock\": not valid JSON"));
+  }
 }

@@ -136,7 +136,8 @@ Selection select_roots(const Store& store, const SelectionOptions& options) {
       }
       if (!found) {
         result.warnings.push_back(fmt::format("{}:{}: \"{}\" matches no trusted root in {}",
-                                              options.filter_csv->name, line, name, store.name));
+                                              options.filter_csv->name, line, printable(name),
+                                              store.name));
       }
     }
   }
@@ -152,7 +153,7 @@ Selection select_roots(const Store& store, const SelectionOptions& options) {
         } else if (passes[i]) {
           keep[i] = true;
         } else {
-          result.warnings.push_back(fmt::format("--include \"{}\": \"{}\" is left out: {}", pattern,
+          result.warnings.push_back(fmt::format("--include \"{}\": \"{}\" is left out: {}", printable(pattern),
                                                 roots[i].label, rejection(roots[i], options)));
         }
       }

@@ -130,6 +130,8 @@ Lock parse_lock(std::string_view text, const std::string& name) {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     throw in.error(fmt::format("byte {}", e.byte), "not valid JSON");
+  } catch (const json::out_of_range&) {  // a number too large for a double: valid JSON, not a lock
+    throw in.error("", "not valid JSON for a lock (a number out of range)");
   }
   if (!doc.is_object() || !doc.contains("certbundle_lock")) throw in.error("", "not a certbundle lock");
   if (doc["certbundle_lock"] != lock_version) {

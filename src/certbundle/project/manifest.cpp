@@ -196,7 +196,9 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     p.warn_days = in.integer(t, "warn_days", "policy").value_or(p.warn_days);
     p.fail_days = in.integer(t, "fail_days", "policy").value_or(p.fail_days);
     if (p.fail_days > p.warn_days) {
-      throw in.error(t.get("fail_days")->source(), "policy.fail_days is larger than policy.warn_days");
+      // Either may be the default: name the line of the one that is given.
+      const toml::node* given = t.get("fail_days") != nullptr ? t.get("fail_days") : t.get("warn_days");
+      throw in.error(given->source(), "policy.fail_days is larger than policy.warn_days");
     }
     p.horizon = in.date(t, "horizon", "policy");
     p.lock_max_age_days = in.integer(t, "lock_max_age_days", "policy");

@@ -75,22 +75,6 @@ std::string openssl_reason() {
   return why;
 }
 
-Time to_time(const ASN1_TIME* t) {
-  std::tm tm{};
-  ASN1_TIME_to_tm(t, &tm);
-  return Time{std::chrono::seconds{::timegm(&tm)}};
-}
-
-template <typename Fn>
-Bytes encode(Fn&& i2d) {
-  unsigned char* buf = nullptr;
-  const int len = i2d(&buf);
-  if (len <= 0) return {};
-  Bytes out(buf, buf + len);
-  OPENSSL_free(buf);
-  return out;
-}
-
 std::string name_line(const X509_NAME* name) {
   BIO* bio = BIO_new(BIO_s_mem());
   X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
@@ -151,6 +135,46 @@ std::optional<Time> read_time(const Tlv& t) {
 
 }  // namespace
 
+namespace {
+
+// What a bundle and the store need of a certificate, as the bytes stand in its DER.
+struct Outer {
+  Tlv issuer, subject, spki;
+  Time not_before{}, not_after{};
+};
+
+// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
+//   signature, issuer, validity SEQUENCE { notBefore, notAfter }, subject, subjectPublicKeyInfo, ...
+// nullopt when `der` is not one such DER structure with readable dates.
+std::optional<Outer> outer_structure(ByteView der) {
+  const unsigned char* end = der.data() + der.size();
+  const auto cert = next_tlv(der.data(), end);
+  const auto tbs = cert && cert->end == end ? next_tlv(cert->content, cert->end) : std::nullopt;
+  std::optional<Tlv> fields[7];  // version, serial, signature, issuer, validity, subject, key
+  const unsigned char* p = tbs ? tbs->content : nullptr;
+  std::size_t n = 0;
+  while (tbs && p < tbs->end && n < 7) {
+    fields[n] = next_tlv(p, tbs->end);
+    if (!fields[n]) break;
+    p = fields[n]->end;
+    if (n == 0 && fields[0]->tag != 0x80) {  // no [0] version: v1, the serial comes first
+      fields[1] = fields[0];
+      fields[0].reset();
+      ++n;
+    }
+    ++n;
+  }
+  // validity ::= SEQUENCE { notBefore Time, notAfter Time }
+  const auto not_before = fields[4] ? next_tlv(fields[4]->content, fields[4]->end) : std::nullopt;
+  const auto not_after = not_before ? next_tlv(not_before->end, fields[4]->end) : std::nullopt;
+  const auto before = not_before ? read_time(*not_before) : std::nullopt;
+  const auto after = not_after ? read_time(*not_after) : std::nullopt;
+  if (n < 7 || !before || !after) return std::nullopt;
+  return Outer{*fields[3], *fields[5], *fields[6], *before, *after};
+}
+
+}  // namespace
+
 x509_st* Certificate::native() const {
   std::call_once(data_->parsed, [this] {
     if (data_->x509) return;
@@ -163,43 +187,26 @@ x509_st* Certificate::native() const {
 }
 
 std::optional<Certificate> Certificate::from_der(ByteView der, std::string* why, Parse parse) {
+  // Both modes take the subject, issuer, key and validity from the DER walk (outer_structure()), so both
+  // give the bytes exactly as they stand in the certificate: OpenSSL's i2d would re-encode some
+  // (a key's BIT STRING with unused bits, for one).
+  const auto pieces = outer_structure(der);
+  const auto fill = [&](Data& data) {
+    data.der.assign(der.begin(), der.end());
+    data.issuer_der.assign(pieces->issuer.begin, pieces->issuer.end);
+    data.subject_der.assign(pieces->subject.begin, pieces->subject.end);
+    data.spki_der.assign(pieces->spki.begin, pieces->spki.end);
+    data.sha256 = certbundle::sha256(der);
+    data.not_before = pieces->not_before;
+    data.not_after = pieces->not_after;
+  };
   if (parse == Parse::deferred) {
-    // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
-    //   signature, issuer, validity SEQUENCE { notBefore, notAfter }, subject, subjectPublicKeyInfo, ...
-    const unsigned char* end = der.data() + der.size();
-    const auto cert = next_tlv(der.data(), end);
-    const auto tbs = cert && cert->end == end ? next_tlv(cert->content, cert->end) : std::nullopt;
-    std::optional<Tlv> fields[7];  // version, serial, signature, issuer, validity, subject, key
-    const unsigned char* p = tbs ? tbs->content : nullptr;
-    std::size_t n = 0;
-    while (tbs && p < tbs->end && n < 7) {
-      fields[n] = next_tlv(p, tbs->end);
-      if (!fields[n]) break;
-      p = fields[n]->end;
-      if (n == 0 && fields[0]->tag != 0x80) {  // no [0] version: v1, the serial comes first
-        fields[1] = fields[0];
-        fields[0].reset();
-        ++n;
-      }
-      ++n;
-    }
-    // validity ::= SEQUENCE { notBefore Time, notAfter Time }
-    const auto not_before = fields[4] ? next_tlv(fields[4]->content, fields[4]->end) : std::nullopt;
-    const auto not_after = not_before ? next_tlv(not_before->end, fields[4]->end) : std::nullopt;
-    const auto before = not_before ? read_time(*not_before) : std::nullopt;
-    const auto after = not_after ? read_time(*not_after) : std::nullopt;
-    if (n < 7 || !before || !after) {
+    if (!pieces) {
       if (why != nullptr) *why = "not a certificate";
       return std::nullopt;
     }
     auto data = std::make_shared<Data>();
-    data->der.assign(der.begin(), der.end());
-    data->issuer_der.assign(fields[3]->begin, fields[3]->end);
-    data->subject_der.assign(fields[5]->begin, fields[5]->end);
-    data->spki_der.assign(fields[6]->begin, fields[6]->end);
-    data->sha256 = certbundle::sha256(der);
-    data->not_before = *before;
-    data->not_after = *after;
+    fill(*data);
     Certificate out;
     out.data_ = std::move(data);
     return out;
@@ -218,16 +225,14 @@ std::optional<Certificate> Certificate::from_der(ByteView der, std::string* why,
     }
     return std::nullopt;
   }
+  if (!pieces) {  // OpenSSL takes some BER (indefinite lengths) that is not DER
+    X509_free(raw);
+    if (why != nullptr) *why = "not DER-encoded";
+    return std::nullopt;
+  }
   auto data = std::make_shared<Data>();
   data->x509.reset(raw, X509_free);
-  data->der.assign(der.begin(), der.end());
-  // i2d of a name or key that was parsed and not modified returns its original encoding.
-  data->subject_der = encode([&](unsigned char** out) { return i2d_X509_NAME(X509_get_subject_name(raw), out); });
-  data->issuer_der = encode([&](unsigned char** out) { return i2d_X509_NAME(X509_get_issuer_name(raw), out); });
-  data->spki_der = encode([&](unsigned char** out) { return i2d_X509_PUBKEY(X509_get_X509_PUBKEY(raw), out); });
-  data->sha256 = certbundle::sha256(der);
-  data->not_before = to_time(X509_get0_notBefore(raw));
-  data->not_after = to_time(X509_get0_notAfter(raw));
+  fill(*data);
   Certificate cert;
   cert.data_ = std::move(data);
   return cert;

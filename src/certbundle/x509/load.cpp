@@ -123,8 +123,7 @@ std::vector<SourcedCertificate> parse_pem(std::string_view text, const std::stri
   return out;
 }
 
-std::vector<SourcedCertificate> load_certificates(const std::filesystem::path& path) {
-  const std::string data = read_file(path);
+std::vector<SourcedCertificate> parse_certificates(std::string_view data, const std::string& name) {
   // DER starts with a SEQUENCE tag; PEM is text.
   if (!data.empty() && static_cast<unsigned char>(data[0]) == 0x30) {
     std::string why;
@@ -132,16 +131,20 @@ std::vector<SourcedCertificate> load_certificates(const std::filesystem::path& p
     auto cert = Certificate::from_der(ByteView(p, data.size()), &why);
     if (!cert) {
       throw Error(ExitCode::input,
-                  fmt::format("cannot read {}: not a DER certificate: {}", quoted(path), why));
+                  fmt::format("cannot read \"{}\": not a DER certificate: {}", name, why));
     }
-    return {{std::move(*cert), {}, path.string()}};
+    return {{std::move(*cert), {}, name}};
   }
-  if (data.find(begin_marker) == std::string::npos && !data.empty() &&
-      data.find('\0') != std::string::npos) {
+  if (data.find(begin_marker) == std::string_view::npos && !data.empty() &&
+      data.find('\0') != std::string_view::npos) {
     throw Error(ExitCode::input,
-                fmt::format("cannot read {}: neither PEM nor a DER certificate", quoted(path)));
+                fmt::format("cannot read \"{}\": neither PEM nor a DER certificate", name));
   }
-  return parse_pem(data, path.string());
+  return parse_pem(data, name);
+}
+
+std::vector<SourcedCertificate> load_certificates(const std::filesystem::path& path) {
+  return parse_certificates(read_file(path), path.string());
 }
 
 std::string to_pem(const Certificate& cert, std::size_t line_width) {

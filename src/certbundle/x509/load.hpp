@@ -21,7 +21,15 @@ struct SourcedCertificate {
 // block without END, base64 or DER that does not parse, and text with no certificate at all.
 [[nodiscard]] std::vector<SourcedCertificate> parse_pem(std::string_view text, const std::string& name);
 
-// A PEM or DER file, told apart by content. Throws Error(ExitCode::input) naming the file.
+// The certificates of a PEM text or of one DER certificate, told apart by content: bytes that
+// start with a SEQUENCE tag (0x30) are DER, anything else is read as PEM, except binary data (a
+// NUL byte and no "-----BEGIN "). `name` (the file) is used in messages. Throws
+// Error(ExitCode::input) naming `name`.
+[[nodiscard]] std::vector<SourcedCertificate> parse_certificates(std::string_view data,
+                                                                 const std::string& name);
+
+// A PEM or DER file (parse_certificates() of its bytes). Throws Error(ExitCode::input) naming the
+// file.
 [[nodiscard]] std::vector<SourcedCertificate> load_certificates(const std::filesystem::path& path);
 
 // PEM text of one certificate with base64 lines of `line_width` characters (64 as OpenSSL

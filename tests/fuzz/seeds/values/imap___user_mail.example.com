@@ -1,0 +1,1 @@
+imap://user@mail.example.com

@@ -1,0 +1,1 @@
+postgresql://db.example.com

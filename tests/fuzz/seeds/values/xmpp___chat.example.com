@@ -1,0 +1,1 @@
+xmpp://chat.example.com
