@@ -116,8 +116,7 @@ int run_bundle(const BundleArgs& args, Streams streams) {
     const bundle::CSource c = bundle::to_c_source(ByteView(bytes, written.bytes.size()), name,
                                                   header.filename().string());
     // The header first: the source includes it.
-    write_file_atomic(header, c.header);
-    write_file_atomic(output, c.source);
+    write_files_atomic({{header, c.header}, {output, c.source}});
     wrote = fmt::format("{} and {} (array {})", output.string(), header.string(), name);
   } else {
     write_file_atomic(output, written.bytes);

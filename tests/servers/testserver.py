@@ -2,7 +2,8 @@
 """Small servers for the fetch tests: misbehaving TLS servers, STARTTLS servers, an HTTP server for
 AIA downloads, and TLS endpoints behind a delay (for tests/bench). Python standard library only.
 
-Every server binds HOST (127.0.0.1 or ::1 only) on port 0, writes the ports it got to PORT_FILE
+Every server binds HOST (127.0.0.1 or ::1 only) on port 0 (or PORT, to take over a port another
+server of the test had), writes the ports it got to PORT_FILE
 (one a line, written atomically: its existence is the readiness probe), and exits after DEADLINE
 seconds whatever happens.
 
@@ -11,18 +12,29 @@ Modes:
   garbage       answer with bytes that are not TLS
   close         read the ClientHello, then close (a close during the handshake)
   tls           a plain TLS server (CERT: leaf then chain, KEY)
+  hello-stall   read the ClientHello, send the first TLS record of the answer (the ServerHello),
+                then nothing (CERT, KEY)
+  trickle       answer the ClientHello with the whole first flight, one byte every DELAY_MS
+                (default 1000: a byte a second) (CERT, KEY)
+  reset         read the ClientHello, send the ServerHello record, then reset the connection
+                (RST: SO_LINGER 0) (CERT, KEY)
   smtp, smtp-refuse, imap, pop3, ftp, postgres, xmpp
                 speak the protocol up to STARTTLS, then TLS (smtp-refuse answers 454)
-  http          serve the files of DIR; /hang never answers; anything missing is 404
+  http          serve the files of DIR; /hang never answers; /redirect redirects forever (to
+                /redirect?N+1); /huge sends 100 MB (no Content-Length), /huge-announced the same
+                with its Content-Length; anything missing is 404; with CHUNK_DELAY_MS, files are
+                sent 64 KiB at a time with that pause after each
+  https         the same over TLS (CERT: leaf then chain, KEY)
   proxy         an HTTP CONNECT proxy to 127.0.0.1 / ::1 / localhost only (anything else: 403);
                 prints "CONNECT host:port" for each tunnel
-  delay         COUNT TLS endpoints, each waiting DELAY_MS before the handshake
+  delay         COUNT TLS endpoints, each waiting DELAY_MS (default 100) before the handshake
 """
 import argparse
 import http.server
 import os
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -35,11 +47,11 @@ def write_ports(path, ports):
     os.rename(tmp, path)
 
 
-def listen(host):
+def listen(host, port=0):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((host, 0))
+    s.bind((host, port))
     s.listen(128)
     return s
 
@@ -109,6 +121,29 @@ def starttls_prologue(mode, conn):
     return True
 
 
+def first_flight(conn, context):
+    """Reads the ClientHello and returns the bytes a TLS server would answer with (its whole first
+    flight), computed in memory: the caller decides how much of it the client gets, and when."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = context.wrap_bio(incoming, outgoing, server_side=True)
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            raise ConnectionError("closed")
+        incoming.write(data)
+        try:
+            tls.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        if outgoing.pending:
+            return outgoing.read()
+
+
+def first_record(flight):
+    """The first TLS record of `flight` (5-byte header: type, version, length)."""
+    return flight[:5 + int.from_bytes(flight[3:5], "big")]
+
+
 def handle(mode, conn, context, args):
     try:
         conn.settimeout(args.deadline)
@@ -123,6 +158,22 @@ def handle(mode, conn, context, args):
         if mode == "close":
             conn.recv(4096)
             conn.shutdown(socket.SHUT_RDWR)
+            return
+        if mode == "hello-stall":
+            conn.sendall(first_record(first_flight(conn, context)))
+            time.sleep(args.deadline)
+            return
+        if mode == "trickle":
+            flight = first_flight(conn, context)
+            for i in range(len(flight)):
+                conn.sendall(flight[i:i + 1])
+                time.sleep(args.delay_ms / 1000.0)
+            return
+        if mode == "reset":
+            conn.sendall(first_record(first_flight(conn, context)))
+            time.sleep(0.05)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
             return
         if mode == "delay":
             time.sleep(args.delay_ms / 1000.0)
@@ -190,11 +241,32 @@ def serve_tcp(mode, sock, context, args):
 class AiaHandler(http.server.BaseHTTPRequestHandler):
     directory = "."
     deadline = 60
+    chunk_delay_ms = 0
 
     def do_GET(self):
         path = self.path.split("?")[0]
         if path == "/hang":
             time.sleep(self.deadline)
+            return
+        if path == "/redirect":
+            n = int(self.path.partition("?")[2] or 0)
+            self.send_response(302)
+            self.send_header("Location", f"/redirect?{n + 1}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path in ("/huge", "/huge-announced"):
+            size, chunk = 100 << 20, b"\x30" * 65536
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pkix-cert")
+            if path == "/huge-announced":
+                self.send_header("Content-Length", str(size))
+            self.end_headers()
+            try:
+                for _ in range(size // len(chunk)):
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
             return
         name = os.path.basename(path)
         full = os.path.join(self.directory, name)
@@ -208,7 +280,13 @@ class AiaHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.chunk_delay_ms <= 0:
+            self.wfile.write(body)
+            return
+        for at in range(0, len(body), 65536):  # slowly: the client can be killed mid-transfer
+            self.wfile.write(body[at:at + 65536])
+            self.wfile.flush()
+            time.sleep(self.chunk_delay_ms / 1000.0)
 
     def log_message(self, *a):
         pass
@@ -219,13 +297,17 @@ def main():
     p.add_argument("mode")
     p.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1", "::1"])
     p.add_argument("--port-file", required=True)
+    p.add_argument("--port", type=int, default=0)
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--dir", default=".")
     p.add_argument("--deadline", type=float, default=60)
     p.add_argument("--count", type=int, default=1)
-    p.add_argument("--delay-ms", type=int, default=100)
+    p.add_argument("--delay-ms", type=int)
+    p.add_argument("--chunk-delay-ms", type=int, default=0)
     args = p.parse_args()
+    if args.delay_ms is None:
+        args.delay_ms = 1000 if args.mode == "trickle" else 100
 
     threading.Timer(args.deadline, lambda: os._exit(0)).start()
 
@@ -238,7 +320,8 @@ def main():
 
         AiaHandler.directory = args.dir
         AiaHandler.deadline = args.deadline
-        server = Server((args.host, 0), AiaHandler)
+        AiaHandler.chunk_delay_ms = args.chunk_delay_ms
+        server = Server((args.host, args.port), AiaHandler)
         if args.mode == "https":  # --cert holds the chain to send (leaf first), --key its key
             tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             tls.load_cert_chain(args.cert, args.key)
@@ -251,7 +334,7 @@ def main():
     if args.cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.cert, args.key)
-    socks = [listen(args.host) for _ in range(args.count)]
+    socks = [listen(args.host, args.port) for _ in range(args.count)]
     for s in socks:
         threading.Thread(target=serve_tcp, args=(args.mode, s, context, args), daemon=True).start()
     write_ports(args.port_file, [s.getsockname()[1] for s in socks])

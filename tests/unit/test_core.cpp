@@ -53,3 +53,26 @@ TEST_CASE("atomic writes replace whole files and leave them intact on failure", 
   CHECK_THROWS_WITH(read_file(dir / "nope"), Catch::Contains("nope") && Catch::Contains("No such file"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("several files are written in two phases: a failure changes none of them", "[core][file]") {
+  const auto dir = std::filesystem::temp_directory_path() / "certbundle-test-core-set";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "sub");
+  write_files_atomic({{dir / "a", "old a"}, {dir / "sub" / "b", "old b"}});
+  // The last target is a directory: nothing is renamed, no temporary file is left.
+  std::filesystem::create_directories(dir / "c");
+  CHECK_THROWS_AS(write_files_atomic({{dir / "a", "new a"}, {dir / "sub" / "b", "new b"}, {dir / "c", "x"}}), Error);
+  CHECK(read_file(dir / "a") == "old a");
+  CHECK(read_file(dir / "sub" / "b") == "old b");
+  write_files_atomic({{dir / "a", "new a"}, {dir / "sub" / "b", "new b"}});
+  CHECK(read_file(dir / "a") == "new a");
+  CHECK(read_file(dir / "sub" / "b") == "new b");
+  std::size_t entries = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    INFO(e.path().string());
+    CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+    ++entries;
+  }
+  CHECK(entries == 4);  // a, sub, sub/b, c
+  std::filesystem::remove_all(dir);
+}

@@ -251,6 +251,12 @@ std::vector<Finding> check_live(const project::Manifest& manifest, const project
             fmt::format("{}: {}: {}", e.target, fetch::to_string(r.failure->step), r.failure->reason), file, e.line);
       continue;
     }
+    for (const fetch::AiaDownload& d : r.aia) {
+      if (d.error) {
+        c.add(Severity::warning, "aia-failed", scope,
+              fmt::format("{}: aia: cannot download the issuer from {}: {}", e.target, d.url, *d.error), file, e.line);
+      }
+    }
     const chain::Analysis& a = *r.analysis;
     for (std::size_t k = 0; k < a.presented.size(); ++k) {
       c.presented(a.presented[k].cert, scope, file, e.line, k == 0 ? "leaf" : "certificate");

@@ -27,7 +27,7 @@ struct Finding {
   std::string code;     // stable: "expiry", "expired", "untrusted-root", "distrusted-root",
                         // "horizon", "lock-age", "snapshot-age", "expiry-unknown",
                         // "anchor-missing", "anchor-changed", "name-mismatch", "fetch-failed",
-                        // "not-locked"
+                        // "aia-failed", "not-locked"
   std::string scope;    // what it is about: "bundle x509_crt_bundle", "endpoint api", ...
   std::string message;  // one line
   std::string file;     // the file to point at (the manifest, or a bare file)

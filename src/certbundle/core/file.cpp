@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -41,10 +43,40 @@ namespace {
               fmt::format("cannot write {}: {}: {}", quoted(path), what, std::strerror(err)));
 }
 
-}  // namespace
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view data) {
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+// ".NAME.tmpXXXXXX" beside NAME; `random` fills in the Xs (else mkstemp does).
+std::string temp_name(const std::filesystem::path& path, bool random) {
+  std::string name = (directory_of(path) / ("." + path.filename().string() + ".tmpXXXXXX")).string();
+  if (random) {
+    static constexpr std::string_view chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    thread_local std::mt19937_64 gen{std::random_device{}()};
+    for (std::size_t i = name.size() - 6; i < name.size(); ++i) name[i] = chars[gen() % chars.size()];
+  }
+  return name;
+}
+
+// A file written and flushed beside its target, not yet in place.
+struct Staged {
+  std::filesystem::path target;
+  std::string tmp;  // its name; empty while it has none (O_TMPFILE) or once renamed
+  int fd = -1;
+};
+
+// Removes what stage() or commit() left: the descriptor, and a named temporary file.
+void discard(Staged& s) {
+  if (s.fd >= 0) ::close(s.fd);
+  s.fd = -1;
+  if (!s.tmp.empty()) ::unlink(s.tmp.c_str());
+  s.tmp.clear();
+}
+
+// Writes `data` to a temporary file in the target's directory and flushes it to disk.
+void stage(Staged& s, std::string_view data) {
+  const std::filesystem::path& path = s.target;
+  const std::filesystem::path dir = directory_of(path);
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     throw Error(ExitCode::output, fmt::format("cannot write {}: directory {} does not exist",
@@ -53,38 +85,107 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view data)
   if (std::filesystem::is_directory(path, ec)) {
     throw Error(ExitCode::output, fmt::format("cannot write {}: is a directory", quoted(path)));
   }
-  std::string tmp = (dir / ("." + path.filename().string() + ".tmpXXXXXX")).string();
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) fail_write(path, "cannot create a temporary file", errno);
-  // mkstemp creates the file 0600; an output is an ordinary file that the umask governs.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
-
+#ifdef O_TMPFILE
+  // Unnamed until commit() links it, through /proc (linkat with AT_EMPTY_PATH needs a privilege).
+  if (::access("/proc/self/fd", X_OK) == 0) s.fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+#endif
+  if (s.fd < 0) {  // no O_TMPFILE here (or no /proc): a named temporary file from the start
+    s.tmp = temp_name(path, false);
+    s.fd = ::mkostemp(s.tmp.data(), O_CLOEXEC);
+    if (s.fd < 0) {
+      const int err = errno;
+      s.tmp.clear();
+      fail_write(path, "cannot create a temporary file", err);
+    }
+    // mkstemp creates the file 0600; an output is an ordinary file that the umask governs.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(s.fd, 0666 & ~mask);
+  }
   const char* p = data.data();
   std::size_t left = data.size();
   while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
+    const ssize_t n = ::write(s.fd, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
       const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
+      discard(s);
       fail_write(path, "write failed", err);
     }
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (::fsync(s.fd) != 0) {
     const int err = errno;
-    ::unlink(tmp.c_str());
+    discard(s);
     fail_write(path, "flush failed", err);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    fail_write(path, "rename failed", err);
+}
+
+// Puts a staged file in place of its target.
+void commit(Staged& s) {
+  if (s.tmp.empty()) {
+    const std::string proc = fmt::format("/proc/self/fd/{}", s.fd);
+    for (int attempt = 0;; ++attempt) {
+      std::string name = temp_name(s.target, true);
+      if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+        s.tmp = std::move(name);
+        break;
+      }
+      if (errno != EEXIST || attempt == 100) {
+        const int err = errno;
+        discard(s);
+        fail_write(s.target, "cannot name the temporary file", err);
+      }
+    }
   }
+  if (::close(s.fd) != 0) {
+    const int err = errno;
+    s.fd = -1;
+    discard(s);
+    fail_write(s.target, "flush failed", err);
+  }
+  s.fd = -1;
+  if (::rename(s.tmp.c_str(), s.target.c_str()) != 0) {
+    const int err = errno;
+    discard(s);
+    fail_write(s.target, "rename failed", err);
+  }
+  s.tmp.clear();
+}
+
+// The renames reach the disk with the directory (best effort: some file systems refuse).
+void flush_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view data) {
+  write_files_atomic({{path, data}});
+}
+
+void write_files_atomic(const std::vector<FileToWrite>& files) {
+  std::vector<Staged> staged(files.size());
+  try {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      staged[i].target = files[i].path;
+      stage(staged[i], files[i].data);
+    }
+    for (Staged& s : staged) commit(s);
+  } catch (...) {
+    for (Staged& s : staged) discard(s);
+    throw;
+  }
+  std::vector<std::filesystem::path> dirs;
+  for (const FileToWrite& f : files) {
+    const std::filesystem::path dir = directory_of(f.path);
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  for (const auto& dir : dirs) flush_directory(dir);
 }
 
 }  // namespace certbundle

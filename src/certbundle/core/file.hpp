@@ -2,11 +2,19 @@
 // Reading inputs and writing outputs.
 //
 // Outputs are written atomically: the bytes go to a temporary file in the same directory, which is
-// flushed to disk and then renamed over the target. A run that fails or is killed leaves the
-// previous file as it was.
+// flushed to disk (fsync) and then renamed over the target; the directory is flushed after the
+// rename. A run that fails or is killed (even with SIGKILL) leaves each file either as it was or
+// complete in its new version, never partial.
+//
+// The temporary file has no name while it is written (Linux O_TMPFILE), so a killed run leaves
+// nothing behind; it is given a hidden name (".NAME.tmpXXXXXX") only for the instant between its
+// link and the rename over NAME. On file systems without O_TMPFILE it has that name from the start.
+// A run killed within that window leaves such a file: a complete copy of the new NAME that no
+// certbundle command reads, safe to delete.
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace certbundle {
 
@@ -15,6 +23,19 @@ namespace certbundle {
 
 // Writes `data` to `path` atomically. Throws Error(ExitCode::output) naming the file.
 void write_file_atomic(const std::filesystem::path& path, std::string_view data);
+
+struct FileToWrite {
+  std::filesystem::path path;
+  std::string_view data;
+};
+
+// Writes several files, each atomically, in two phases: every file is written and flushed to its
+// temporary file first, then all are renamed over their targets, one after the other. A failure
+// while writing (a full disk) leaves every target as it was. The set is not atomic as a whole: a run
+// killed during the renames (the last moments of a run: one rename() per file, no writing) leaves
+// the files renamed so far new and the rest old; running the command again completes the set.
+// Throws Error(ExitCode::output) naming the file.
+void write_files_atomic(const std::vector<FileToWrite>& files);
 
 // The path as the user wrote it, quoted for messages: "certs/ca.pem". Called with a std::string,
 // write certbundle::quoted(s): argument-dependent lookup would also find std::quoted.

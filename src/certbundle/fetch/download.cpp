@@ -53,13 +53,15 @@ Downloaded download(const std::string& url, const DownloadOptions& options) {
   if (!options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  // A length announced beyond the cap is refused before the body; the sink enforces it otherwise.
+  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "certbundle");
   const CURLcode rc = curl_easy_perform(h);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  if (sink.too_big) {
+  if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
     out.error = fmt::format("the response is larger than {} bytes", options.max_bytes);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     out.error = fmt::format("timed out after {} s", static_cast<double>(options.timeout.count()) / 1000.0);

@@ -91,6 +91,11 @@ std::string handshake_reason(SSL* ssl, int ret) {
     return "the server closed the connection during the handshake";
   }
   std::string why = openssl_error("the handshake failed");
+  if (why == "excessive message size") {
+    return fmt::format("the server sent a handshake message larger than certbundle accepts (its certificates "
+                       "may take {} KiB at most): excessive message size",
+                       max_certificate_message / 1024);
+  }
   if (why == "unexpected eof while reading") {
     return "the server closed the connection during the handshake (unexpected eof while reading)";
   }
@@ -111,6 +116,7 @@ TlsContext::TlsContext(const ConnectOptions& options) {
   SSL_CTX_set_verify(raw, SSL_VERIFY_NONE, nullptr);  // recorded here, verified in chain/
   // Record whatever the server sends: weak keys and SHA-1 are findings, not reasons to hang up.
   SSL_CTX_set_security_level(raw, 0);
+  SSL_CTX_set_max_cert_list(raw, static_cast<long>(max_certificate_message));
   if (!options.client_cert.empty()) {
     if (SSL_CTX_use_certificate_chain_file(raw, options.client_cert.c_str()) != 1) {
       throw Error(ExitCode::input, fmt::format("cannot load client certificate {}: {}",
@@ -239,6 +245,10 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
   }
 
   if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl.get())) {
+    if (const int n = sk_X509_num(chain); n > max_presented_certificates) {
+      return fail(Step::handshake, fmt::format("the server sent {} certificates, more than certbundle accepts ({})",
+                                               n, max_presented_certificates));
+    }
     for (int i = 0; i < sk_X509_num(chain); ++i) {
       unsigned char* der = nullptr;
       const int len = i2d_X509(sk_X509_value(chain, i), &der);

@@ -7,10 +7,17 @@
 // connect + STARTTLS + handshake. The chain is recorded whether or not it verifies: nothing is
 // verified here (see certbundle/chain for that).
 //
+// What a server may send is bounded, so that a hostile or broken server costs a fetch no more than
+// its timeout and a few megabytes: the server's Certificate message at most
+// max_certificate_message bytes (OpenSSL refuses a longer one as it arrives), and at most
+// max_presented_certificates certificates in it. A server beyond either limit is a handshake
+// failure that says which limit.
+//
 // Failures are values, not exceptions: a HandshakeResult names the step that failed and why.
 // OpenSSL writes to the socket with write(): a program that calls handshake() should ignore
 // SIGPIPE, or a server that hangs up at the wrong moment kills it (the CLI does).
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +29,9 @@
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace certbundle::fetch {
+
+inline constexpr std::size_t max_certificate_message = 100 * 1024;  // bytes; OpenSSL's default
+inline constexpr int max_presented_certificates = 100;  // OpenSSL's default verify depth
 
 // The step of a fetch that failed. Messages print it as "resolve", "connect", ...
 enum class Step { resolve, connect, starttls, handshake, aia };

@@ -313,7 +313,9 @@ void write_build(const BuildResult& result, const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw Error(ExitCode::output, fmt::format("cannot create {}: {}", quoted(dir), ec.message()));
-  for (const OutputFile& f : result.files) write_file_atomic(dir / f.name, f.bytes);
+  std::vector<FileToWrite> files;
+  for (const OutputFile& f : result.files) files.push_back({dir / f.name, f.bytes});
+  write_files_atomic(files);
 }
 
 }  // namespace certbundle::project

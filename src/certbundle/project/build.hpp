@@ -69,8 +69,12 @@ struct BuildResult {
                                      const mozilla::Store& store, Time at,
                                      std::optional<bundle::Format> default_format = std::nullopt);
 
-// Writes every file of `result` into `dir` (created when missing), each atomically. Throws
-// Error(ExitCode::findings), writing nothing, when the result has device failures.
+// Writes every file of `result` into `dir` (created when missing) with write_files_atomic(): each
+// file is either its previous version or its new one, never partial, even when the run is killed;
+// a write that fails (a full disk) changes none of them. The set is not atomic: a run killed while
+// the files are renamed into place (after all are written and flushed) leaves some new and some
+// old; the next build completes it (a build system reruns a command that did not succeed).
+// Throws Error(ExitCode::findings), writing nothing, when the result has device failures.
 void write_build(const BuildResult& result, const std::filesystem::path& dir);
 
 // The Mozilla store a manifest names (policy.mozilla), or the bundled one.
