@@ -5,7 +5,7 @@
 # of MARGIN_MS beyond what a run that fails at once takes (starting the process, loading the
 # Mozilla data; measured by the test as its base); and its peak RSS stays under MEMORY_BOUND_KB.
 MEMORY_BOUND_KB=$((64 * 1024))
-# 2 s: CI runs two tests at once on two cores, under ASan too; a hang would overrun it by far.
+# 2 s: a loaded 2-core CI machine, ASan builds; a hang would overrun it by far.
 MARGIN_MS=2000
 
 # Under AddressSanitizer the process maps shadow memory and keeps freed blocks in quarantine: its
