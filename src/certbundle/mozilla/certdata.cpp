@@ -222,10 +222,11 @@ std::optional<Time> distrust_after(const Object& object, std::string_view attr,
   const Attribute* a = object.find(attr);
   if (a == nullptr || a->type == "CK_BBOOL") return std::nullopt;
   const std::string text(a->bytes.begin(), a->bytes.end());
-  if (a->type != "MULTILINE_OCTAL" || text.size() != 13 || text.back() != 'Z') {
+  if (a->type != "MULTILINE_OCTAL" || text.size() != 13 || text.back() != 'Z' ||
+      !std::all_of(text.begin(), text.end() - 1, [](char c) { return c >= '0' && c <= '9'; })) {
     throw object_error(name, a->line, fmt::format("{} is not a UTCTime (YYMMDDHHMMSSZ)", attr));
   }
-  const int yy = std::stoi(text.substr(0, 2));
+  const int yy = (text[0] - '0') * 10 + (text[1] - '0');
   const std::string iso = fmt::format("{}{}-{}-{}T{}:{}:{}Z", yy < 50 ? "20" : "19", text.substr(0, 2),
                                       text.substr(2, 2), text.substr(4, 2), text.substr(6, 2),
                                       text.substr(8, 2), text.substr(10, 2));
