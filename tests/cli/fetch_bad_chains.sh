@@ -6,24 +6,8 @@
 LONG_CHAIN=1 make_pki
 cd "$PKI"
 err="$WORK/err"
-# expect_error CODE STEP TARGET ARGS...: exit CODE, one stderr line naming TARGET and STEP.
-expect_error() {
-  local code=$1 step=$2 target=$3
-  shift 3
-  expect_exit "$code" "$CERTBUNDLE" fetch "$target" "$@"
-  expect_one_line "$err"
-  expect_in "$err" "certbundle: error: $target: $step: "
-}
-# elapsed_ms CMD...: runs CMD (any exit code), prints the milliseconds it took.
-elapsed_ms() {
-  local start end
-  start=$(date +%s%N)
-  "$@" >"$WORK/out" 2>"$WORK/err" || true
-  end=$(date +%s%N)
-  echo $(((end - start) / 1000000))
-}
 
-free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port=$(free_port)
 base=$(elapsed_ms "$CERTBUNDLE" fetch "127.0.0.1:$free_port")
 
 # A chain of 30 certificates: fetched and analysed in full.

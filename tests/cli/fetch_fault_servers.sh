@@ -14,7 +14,7 @@ cd "$PKI"
 s_server GOOD leaf.pem leaf.key chain-int.pem
 
 # The base: a run whose bad target fails at once (connection refused).
-free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port=$(free_port)
 measure "$CERTBUNDLE" fetch "127.0.0.1:$GOOD" "127.0.0.1:$free_port" --ca root-a.pem --timeout 2
 expect_rc 5
 base=$MS

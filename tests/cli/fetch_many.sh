@@ -9,7 +9,7 @@ s_server A leaf.pem leaf.key chain-full.pem
 s_server B leaf.pem leaf.key chain-int.pem ::1
 s_server C leaf.pem leaf.key chain-cross.pem
 py_server S silent
-free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port=$(free_port)
 cat >targets.txt <<TARGETS
 # comment lines and blank lines are skipped
 

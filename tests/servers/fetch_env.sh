@@ -96,3 +96,26 @@ root_with_leaf() {
     openssl x509 -req -in "leaf-$x.csr" -CA "root-$x.pem" -CAkey "root-$x.key" -CAcreateserial \
       -days 365 -extfile "leaf-$x.ext" -out "leaf-$x.pem" 2>/dev/null )
 }
+
+# free_port: a TCP port on 127.0.0.1 that was free a moment ago (nothing listens on it).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# expect_error CODE STEP TARGET ARGS...: `certbundle fetch TARGET ARGS...` exits CODE with one
+# stderr line naming TARGET and STEP.
+expect_error() {
+  local code=$1 step=$2 target=$3
+  shift 3
+  expect_exit "$code" "$CERTBUNDLE" fetch "$target" "$@"
+  expect_one_line "$WORK/err"
+  expect_in "$WORK/err" "certbundle: error: $target: $step: "
+}
+
+# elapsed_ms CMD...: runs CMD (any exit code; stdout and stderr to $WORK/out and $WORK/err), prints
+# the milliseconds it took.
+elapsed_ms() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >"$WORK/out" 2>"$WORK/err" || true
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
+}
