@@ -72,6 +72,9 @@ void setup_mozilla(CLI::App& app, Runner& run) {
       fetch::DownloadOptions options;
       options.timeout = std::chrono::milliseconds(std::llround(up->timeout * 1000));
       options.ca_file = up->ca_file;
+      // certdata.txt is 1.3 MB (2026): 16 MiB leaves it room to grow and keeps the process under
+      // the 64 MB that every network command stays within.
+      options.max_bytes = std::size_t{16} << 20;
       const fetch::Downloaded got = fetch::download(up->url, options);
       if (got.error) throw Error(ExitCode::network, fmt::format("cannot download {}: {}", up->url, *got.error));
       const Sha256 digest = sha256(ByteView(reinterpret_cast<const std::uint8_t*>(got.body.data()), got.body.size()));

@@ -1,6 +1,6 @@
 # certbundle mozilla update against a local HTTPS server (tests/servers/testserver.py, a test CA given
 # with --ca-file): from certdata-old.txt to certdata.txt, the diff names DST Root CA X3 among the
-# removed roots; every failure (404, bad TLS, wrong SHA-256, not a certdata.txt) leaves the
+# removed roots; every failure (404, bad TLS, wrong SHA-256, not a certdata.txt, too large) leaves the
 # previous snapshot untouched.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/servers/fetch_env.sh"
@@ -24,6 +24,11 @@ expect_exit 3 "$CERTBUNDLE" mozilla update proj/certbundle.toml --url "$url/cert
 expect_one_line "$WORK/err"; expect_in "$WORK/err" "SHA-256 is 77130ef91213772844561fbd3aa31d413b25c2ac7f576fea3bc3bbff7ef93489"; keep
 expect_exit 3 "$CERTBUNDLE" mozilla update proj/certbundle.toml --url "$url/hello.txt" --ca-file "$PKI/root-a.pem"
 expect_one_line "$WORK/err"; expect_in "$WORK/err" "neither a certdata.txt"; keep
+# More than the 16 MiB an update reads (certdata.txt is 1.3 MB).
+head -c $((17 << 20)) /dev/zero > www/huge.txt
+expect_exit 5 "$CERTBUNDLE" mozilla update proj/certbundle.toml --url "$url/huge.txt" --ca-file "$PKI/root-a.pem"
+expect_one_line "$WORK/err"; expect_in "$WORK/err" "cannot download $url/huge.txt: the response is larger than 16777216 bytes"; keep
+rm www/huge.txt
 expect_exit 2 "$CERTBUNDLE" mozilla update proj/certbundle.toml --sha256 xyz
 
 # The real update, pinned to the SHA-256 that mozilla/PROVENANCE states.
