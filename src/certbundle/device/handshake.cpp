@@ -23,6 +23,7 @@
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
 #include "certbundle/device/mbedtls_util.hpp"
+#include "certbundle/fetch/curl_api.hpp"
 #include "certbundle/fetch/channel.hpp"
 
 namespace certbundle::device {
@@ -70,9 +71,9 @@ std::string ciphersuite_name(int id) {
 namespace {
 
 struct Curl {
-  CURL* h = curl_easy_init();
+  CURL* h = fetch::curl_api().easy_init();
   ~Curl() {
-    if (h != nullptr) curl_easy_cleanup(h);
+    if (h != nullptr) fetch::curl_api().easy_cleanup(h);
   }
   Curl() = default;
   Curl(const Curl&) = delete;
@@ -206,35 +207,35 @@ LiveResult handshake(const fetch::Target& target, const Trust& trust, const Veri
     return fail(fetch::Step::connect, "cannot initialise libcurl", Outcome::network);
   char errbuf[CURL_ERROR_SIZE] = {};
   const std::string url = "http://" + target.endpoint() + "/";
-  curl_easy_setopt(curl.h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.h, CURLOPT_CONNECT_ONLY, 1L);
-  curl_easy_setopt(curl.h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(curl.h, CURLOPT_PROXY, "");
-  curl_easy_setopt(curl.h, CURLOPT_CONNECTTIMEOUT_MS,
+  fetch::curl_api().easy_setopt(curl.h, CURLOPT_URL, url.c_str());
+  fetch::curl_api().easy_setopt(curl.h, CURLOPT_CONNECT_ONLY, 1L);
+  fetch::curl_api().easy_setopt(curl.h, CURLOPT_NOSIGNAL, 1L);
+  fetch::curl_api().easy_setopt(curl.h, CURLOPT_ERRORBUFFER, errbuf);
+  fetch::curl_api().easy_setopt(curl.h, CURLOPT_PROXY, "");
+  fetch::curl_api().easy_setopt(curl.h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::max(1, deadline.remaining_ms())));
-  curl_easy_setopt(curl.h, CURLOPT_TIMEOUT_MS,
+  fetch::curl_api().easy_setopt(curl.h, CURLOPT_TIMEOUT_MS,
                    static_cast<long>(std::max(1, deadline.remaining_ms())));
-  curl_easy_setopt(curl.h, CURLOPT_IPRESOLVE,
+  fetch::curl_api().easy_setopt(curl.h, CURLOPT_IPRESOLVE,
                    options.ip_version == fetch::IpVersion::v4   ? CURL_IPRESOLVE_V4
                    : options.ip_version == fetch::IpVersion::v6 ? CURL_IPRESOLVE_V6
                                                                 : CURL_IPRESOLVE_WHATEVER);
-  if (const CURLcode rc = curl_easy_perform(curl.h); rc != CURLE_OK) {
-    const std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+  if (const CURLcode rc = fetch::curl_api().easy_perform(curl.h); rc != CURLE_OK) {
+    const std::string why = errbuf[0] != '\0' ? errbuf : fetch::curl_api().easy_strerror(rc);
     const fetch::Step step =
         rc == CURLE_COULDNT_RESOLVE_HOST ? fetch::Step::resolve : fetch::Step::connect;
     return fail(step, rc == CURLE_OPERATION_TIMEDOUT ? deadline.timed_out() : why,
                 Outcome::network);
   }
   curl_socket_t fd = CURL_SOCKET_BAD;
-  if (curl_easy_getinfo(curl.h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {
+  if (fetch::curl_api().easy_getinfo(curl.h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {
     return fail(fetch::Step::connect, "libcurl gave no socket", Outcome::network);
   }
   {
     char* ip = nullptr;
     long port = 0;
-    curl_easy_getinfo(curl.h, CURLINFO_PRIMARY_IP, &ip);
-    curl_easy_getinfo(curl.h, CURLINFO_PRIMARY_PORT, &port);
+    fetch::curl_api().easy_getinfo(curl.h, CURLINFO_PRIMARY_IP, &ip);
+    fetch::curl_api().easy_getinfo(curl.h, CURLINFO_PRIMARY_PORT, &port);
     const std::string addr = ip != nullptr ? ip : "";
     result.peer = addr.find(':') != std::string::npos ? fmt::format("[{}]:{}", addr, port)
                                                       : fmt::format("{}:{}", addr, port);

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "certbundle/fetch/curl_api.hpp"
 #include "certbundle/fetch/handshake.hpp"
 
 namespace certbundle::fetch {
@@ -32,9 +33,9 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t n, void* user) {
 }  // namespace
 
 Downloaded download(const std::string& url, const DownloadOptions& options) {
-  init_curl();
   Downloaded out;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  const CurlApi& api = curl_api();
+  std::unique_ptr<CURL, decltype(api.easy_cleanup)> curl(api.easy_init(), api.easy_cleanup);
   if (!curl) {
     out.error = "curl_easy_init failed";
     return out;
@@ -42,31 +43,31 @@ Downloaded download(const std::string& url, const DownloadOptions& options) {
   CURL* h = curl.get();
   Sink sink{{}, options.max_bytes, false};
   char errbuf[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  api.easy_setopt(h, CURLOPT_URL, url.c_str());
+  api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  api.easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  api.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) api.easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
+  api.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  api.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   // A length announced beyond the cap is refused before the body; the sink enforces it otherwise.
-  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "certbundle");
-  const CURLcode rc = curl_easy_perform(h);
+  api.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
+  api.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+  api.easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  api.easy_setopt(h, CURLOPT_USERAGENT, "certbundle");
+  const CURLcode rc = api.easy_perform(h);
   long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  api.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
     out.error = fmt::format("the response is larger than {} bytes", options.max_bytes);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     out.error = fmt::format("timed out after {} s", static_cast<double>(options.timeout.count()) / 1000.0);
   } else if (rc != CURLE_OK) {
-    out.error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    out.error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(api.easy_strerror(rc));
   } else if (status >= 400) {
     out.error = fmt::format("HTTP {}", status);
   } else {

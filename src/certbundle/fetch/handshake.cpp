@@ -16,6 +16,7 @@
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
 #include "certbundle/fetch/channel.hpp"
+#include "certbundle/fetch/curl_api.hpp"
 
 namespace certbundle::fetch {
 
@@ -32,7 +33,7 @@ std::string_view to_string(Step step) {
 
 void init_curl() {
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] { (void)curl_api(); });
 }
 
 namespace {
@@ -53,14 +54,14 @@ const char* env(const char* lower_name, const char* upper_name) {
 }
 
 struct CurlDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+  void operator()(CURL* h) const { curl_api().easy_cleanup(h); }
 };
 struct SslDeleter {
   void operator()(SSL* s) const { SSL_free(s); }
 };
 
 Failure curl_failure(CURLcode code, const char* errbuf) {
-  std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
+  std::string why = errbuf[0] != '\0' ? errbuf : curl_api().easy_strerror(code);
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -150,18 +151,18 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
   };
 
   // 1. Resolve and connect (through a proxy when one is set), with libcurl.
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_api().easy_init());
   if (!curl) return fail(Step::connect, "cannot initialise libcurl");
   char errbuf[CURL_ERROR_SIZE] = {};
   const std::string url = "http://" + target.endpoint() + "/";
   CURL* h = curl.get();
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max(1, deadline.remaining_ms())));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max(1, deadline.remaining_ms())));
-  curl_easy_setopt(h, CURLOPT_IPRESOLVE,
+  curl_api().easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_api().easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+  curl_api().easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_api().easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_api().easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max(1, deadline.remaining_ms())));
+  curl_api().easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max(1, deadline.remaining_ms())));
+  curl_api().easy_setopt(h, CURLOPT_IPRESOLVE,
                    options.ip_version == IpVersion::v4   ? CURL_IPRESOLVE_V4
                    : options.ip_version == IpVersion::v6 ? CURL_IPRESOLVE_V6
                                                          : CURL_IPRESOLVE_WHATEVER);
@@ -173,30 +174,30 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
     if (const char* p = env("https_proxy", "HTTPS_PROXY")) proxy = p;
     no_proxy = env("no_proxy", "NO_PROXY");
   }
-  curl_easy_setopt(h, CURLOPT_PROXY, proxy.c_str());  // "" turns off libcurl's own env lookup
-  curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy != nullptr ? no_proxy : "");
-  if (!proxy.empty()) curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+  curl_api().easy_setopt(h, CURLOPT_PROXY, proxy.c_str());  // "" turns off libcurl's own env lookup
+  curl_api().easy_setopt(h, CURLOPT_NOPROXY, no_proxy != nullptr ? no_proxy : "");
+  if (!proxy.empty()) curl_api().easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
 
-  if (const CURLcode rc = curl_easy_perform(h); rc != CURLE_OK) {
+  if (const CURLcode rc = curl_api().easy_perform(h); rc != CURLE_OK) {
     Failure f = curl_failure(rc, errbuf);
     return fail(f.step, std::move(f.reason));
   }
   curl_socket_t fd = CURL_SOCKET_BAD;
-  if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {
+  if (curl_api().easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {
     return fail(Step::connect, "libcurl gave no socket");
   }
   Handshake hs;
   {
     char* ip = nullptr;
     long port = 0;
-    curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
-    curl_easy_getinfo(h, CURLINFO_PRIMARY_PORT, &port);
+    curl_api().easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
+    curl_api().easy_getinfo(h, CURLINFO_PRIMARY_PORT, &port);
     const std::string addr = ip != nullptr ? ip : "";
     const std::string endpoint = addr.find(':') != std::string::npos
                                      ? fmt::format("[{}]:{}", addr, port)
                                      : fmt::format("{}:{}", addr, port);
     long connect_code = 0;  // the proxy's answer to CONNECT; 0 when no proxy was used
-    curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    curl_api().easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &connect_code);
     if (!proxy.empty() && connect_code != 0) {
       hs.via_proxy = endpoint;
       hs.peer = target.endpoint();

@@ -94,7 +94,9 @@ struct HandshakeResult {
 [[nodiscard]] HandshakeResult handshake(const Target& target, const ConnectOptions& options,
                                         const TlsContext& context);
 
-// Initialises libcurl once per process (thread-safe). Called by handshake() and the AIA download.
+// Loads and initialises libcurl once per process (thread-safe; see curl_api.hpp), so that a
+// caller about to start threads does it first. handshake() and the AIA download call it too.
+// Throws Error(ExitCode::internal) when libcurl cannot be loaded.
 void init_curl();
 
 }  // namespace certbundle::fetch

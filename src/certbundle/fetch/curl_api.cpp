@@ -1,0 +1,53 @@
+#include "certbundle/fetch/curl_api.hpp"
+
+#include <dlfcn.h>
+
+#include <fmt/format.h>
+
+#include "certbundle/core/error.hpp"
+
+namespace certbundle::fetch {
+
+namespace {
+
+// libcurl's soname: its ABI has been 4 since 2006 (Debian's libcurl4 package).
+constexpr const char* library = "libcurl.so.4";
+
+CurlApi load() {
+  void* lib = ::dlopen(library, RTLD_NOW | RTLD_LOCAL);
+  if (lib == nullptr) {
+    const char* why = ::dlerror();
+    throw Error(ExitCode::internal, fmt::format("cannot load {}, which certbundle needs to reach a server: {}",
+                                                library, why != nullptr ? why : "unknown reason"));
+  }
+  // Never closed: the process keeps libcurl until it exits, as it would a linked library.
+  auto symbol = [lib](auto& slot, const char* name) {
+    void* p = ::dlsym(lib, name);
+    if (p == nullptr) {
+      throw Error(ExitCode::internal, fmt::format("{} has no {}: not a usable libcurl", library, name));
+    }
+    slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(p);
+  };
+  CurlApi api;
+  symbol(api.easy_init, "curl_easy_init");
+  symbol(api.easy_cleanup, "curl_easy_cleanup");
+  symbol(api.easy_setopt, "curl_easy_setopt");
+  symbol(api.easy_getinfo, "curl_easy_getinfo");
+  symbol(api.easy_perform, "curl_easy_perform");
+  symbol(api.easy_strerror, "curl_easy_strerror");
+  decltype(&::curl_global_init) global_init = nullptr;
+  symbol(global_init, "curl_global_init");
+  if (const CURLcode rc = global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK) {
+    throw Error(ExitCode::internal, fmt::format("curl_global_init failed: {}", api.easy_strerror(rc)));
+  }
+  return api;
+}
+
+}  // namespace
+
+const CurlApi& curl_api() {
+  static const CurlApi api = load();  // a throw leaves it unset: the next call tries again
+  return api;
+}
+
+}  // namespace certbundle::fetch
