@@ -4,10 +4,7 @@
 . "$TESTS_DIR/servers/fetch_env.sh"
 make_pki
 cd "$PKI"
-ROOT_A=$(fingerprint root-a.pem)
-ROOT_B=$(fingerprint root-b.pem)
-INT_A=$(fingerprint int-a.pem)
-LEAF=$(fingerprint leaf.pem)
+pki_fingerprints
 
 # 1. The full chain, the root sent.
 s_server P leaf.pem leaf.key chain-full.pem

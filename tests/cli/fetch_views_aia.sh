@@ -5,10 +5,7 @@
 . "$TESTS_DIR/servers/fetch_env.sh"
 make_pki
 cd "$PKI"
-ROOT_A=$(fingerprint root-a.pem)
-ROOT_B=$(fingerprint root-b.pem)
-INT_A=$(fingerprint int-a.pem)
-LEAF=$(fingerprint leaf.pem)
+pki_fingerprints
 
 # 3. The leaf alone: AIA completes the chain (DER, then PKCS#7). The browser view names the root,
 #    the device view the intermediate, and says so.

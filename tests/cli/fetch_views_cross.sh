@@ -4,10 +4,7 @@
 . "$TESTS_DIR/servers/fetch_env.sh"
 make_pki
 cd "$PKI"
-ROOT_A=$(fingerprint root-a.pem)
-ROOT_B=$(fingerprint root-b.pem)
-INT_A=$(fingerprint int-a.pem)
-LEAF=$(fingerprint leaf.pem)
+pki_fingerprints
 
 # 4. A chain ending in a cross-signed root: the browser uses the self-signed Test Root A, the
 #    device needs the cross-signer, Test Root B. Both roots have valid paths.

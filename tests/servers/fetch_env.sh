@@ -76,6 +76,14 @@ expect_json() {
 
 # sha256 of a PEM certificate as openssl prints it, in lower-case hex without colons.
 fingerprint() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'; }
+# pki_fingerprints: sets ROOT_A, ROOT_B, INT_A and LEAF to the fingerprints of make_pki's
+# Test Root A, Test Root B, Test Intermediate A and leaf.
+pki_fingerprints() {
+  ROOT_A=$(fingerprint "$PKI/root-a.pem")
+  ROOT_B=$(fingerprint "$PKI/root-b.pem")
+  INT_A=$(fingerprint "$PKI/int-a.pem")
+  LEAF=$(fingerprint "$PKI/leaf.pem")
+}
 
 # self_signed_ca BASE CN: a self-signed EC P-256 CA, BASE.pem and BASE.key, valid 10 years.
 self_signed_ca() {
