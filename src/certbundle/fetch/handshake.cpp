@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -31,10 +30,7 @@ std::string_view to_string(Step step) {
   return "connect";
 }
 
-void init_curl() {
-  static std::once_flag once;
-  std::call_once(once, [] { (void)curl_api(); });
-}
+void init_curl() { (void)curl_api(); }  // curl_api() loads and initialises once, thread-safely
 
 namespace {
 
