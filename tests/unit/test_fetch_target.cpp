@@ -1,6 +1,9 @@
+#include <cerrno>
+
 #include <catch2/catch.hpp>
 
 #include "certbundle/core/error.hpp"
+#include "certbundle/fetch/curl_api.hpp"
 #include "certbundle/fetch/target.hpp"
 
 using namespace certbundle;
@@ -79,4 +82,23 @@ TEST_CASE("STARTTLS protocol names", "[fetch][target]") {
   CHECK(parse_starttls("postgres") == Starttls::postgres);
   CHECK(!parse_starttls("gopher"));
   CHECK(to_string(Starttls::imap) == "imap");
+}
+
+// libcurl's messages, as curl 7.88 (Debian 12) prints them: `curl http://127.0.0.1:1/`.
+TEST_CASE("curl reasons: no elapsed time, the system's reason when there is one", "[fetch][curl]") {
+  CHECK(curl_reason(CURLE_COULDNT_CONNECT,
+                    "Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server", ECONNREFUSED) ==
+        "Failed to connect to 127.0.0.1 port 1: Connection refused");
+  CHECK(curl_reason(CURLE_COULDNT_CONNECT,
+                    "Failed to connect to 127.0.0.1 port 1 after 17 ms: Couldn't connect to server", 0) ==
+        "Failed to connect to 127.0.0.1 port 1: Couldn't connect to server");
+  CHECK(curl_reason(CURLE_OPERATION_TIMEDOUT, "Connection timed out after 2001 milliseconds", 0) ==
+        "Connection timed out");
+  CHECK(curl_reason(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: no-such-host.invalid\n", 0) ==
+        "Could not resolve host: no-such-host.invalid");
+  // Whatever the load, the same failure gives the same words.
+  CHECK(curl_reason(CURLE_COULDNT_CONNECT, "Failed to connect to ::1 port 9 after 3 ms: Couldn't connect to server",
+                    ECONNREFUSED) ==
+        curl_reason(CURLE_COULDNT_CONNECT, "Failed to connect to ::1 port 9 after 2950 ms: Couldn't connect to server",
+                    ECONNREFUSED));
 }

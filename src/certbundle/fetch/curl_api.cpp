@@ -2,6 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <cstring>
+#include <regex>
+
 #include <fmt/format.h>
 
 #include "certbundle/core/error.hpp"
@@ -48,6 +51,21 @@ CurlApi load() {
 const CurlApi& curl_api() {
   static const CurlApi api = load();  // a throw leaves it unset: the next call tries again
   return api;
+}
+
+std::string curl_reason(CURLcode code, const char* errbuf, long os_errno) {
+  std::string why = errbuf != nullptr && errbuf[0] != '\0' ? errbuf : curl_api().easy_strerror(code);
+  while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
+  // libcurl 7.88's wording: "after 12 ms" (connect) and "after 2001 milliseconds" (timeouts).
+  static const std::regex elapsed(R"( after [0-9]+ (ms|milliseconds))");
+  why = std::regex_replace(why, elapsed, "");
+  static constexpr std::string_view generic = ": Couldn't connect to server";
+  if (os_errno != 0 && why.size() > generic.size() && why.ends_with(generic)) {
+    why.resize(why.size() - generic.size());
+    why += ": ";
+    why += std::strerror(static_cast<int>(os_errno));
+  }
+  return why;
 }
 
 }  // namespace certbundle::fetch

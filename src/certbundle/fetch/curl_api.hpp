@@ -10,6 +10,8 @@
 // their types from <curl/curl.h>, so every call is type-checked as a direct call would be.
 #include <curl/curl.h>
 
+#include <string>
+
 namespace certbundle::fetch {
 
 struct CurlApi {
@@ -24,5 +26,12 @@ struct CurlApi {
 // libcurl's functions, loaded and initialised on first use (thread-safe). Throws
 // Error(ExitCode::internal) naming libcurl.so.4 and the loader's reason when it cannot be loaded.
 [[nodiscard]] const CurlApi& curl_api();
+
+// The reason a libcurl transfer failed, as one line that is the same on every run: libcurl's
+// message (its error buffer, else curl_easy_strerror) without the elapsed time libcurl puts in
+// some ("Failed to connect to h port 1 after 3 ms: ..."), and with the system's reason
+// (CURLINFO_OS_ERRNO, e.g. "Connection refused") in place of libcurl's generic "Couldn't connect
+// to server" when there is one. Reports and their JSON must not change with the machine's load.
+[[nodiscard]] std::string curl_reason(CURLcode code, const char* errbuf, long os_errno);
 
 }  // namespace certbundle::fetch

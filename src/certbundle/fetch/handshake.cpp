@@ -56,15 +56,17 @@ struct SslDeleter {
   void operator()(SSL* s) const { SSL_free(s); }
 };
 
-Failure curl_failure(CURLcode code, const char* errbuf) {
-  std::string why = errbuf[0] != '\0' ? errbuf : curl_api().easy_strerror(code);
+Failure curl_failure(CURL* h, CURLcode code, const char* errbuf, const detail::Deadline& deadline) {
+  long os_errno = 0;
+  curl_api().easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+  std::string why = curl_reason(code, errbuf, os_errno);
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return {Step::resolve, why};
     case CURLE_OPERATION_TIMEDOUT:
-      if (why.rfind("Resolving", 0) == 0) return {Step::resolve, why};
-      return {Step::connect, why};
+      if (why.rfind("Resolving", 0) == 0) return {Step::resolve, deadline.timed_out() + " (resolving the name)"};
+      return {Step::connect, deadline.timed_out() + " (no TCP connection)"};
     default:
       return {Step::connect, why};
   }
@@ -175,7 +177,7 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
   if (!proxy.empty()) curl_api().easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
 
   if (const CURLcode rc = curl_api().easy_perform(h); rc != CURLE_OK) {
-    Failure f = curl_failure(rc, errbuf);
+    Failure f = curl_failure(h, rc, errbuf, deadline);
     return fail(f.step, std::move(f.reason));
   }
   curl_socket_t fd = CURL_SOCKET_BAD;
