@@ -68,4 +68,10 @@ std::string curl_reason(CURLcode code, const char* errbuf, long os_errno) {
   return why;
 }
 
+std::string curl_reason(CURL* h, CURLcode code, const char* errbuf) {
+  long os_errno = 0;
+  curl_api().easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+  return curl_reason(code, errbuf, os_errno);
+}
+
 }  // namespace certbundle::fetch

@@ -33,5 +33,7 @@ struct CurlApi {
 // (CURLINFO_OS_ERRNO, e.g. "Connection refused") in place of libcurl's generic "Couldn't connect
 // to server" when there is one. Reports and their JSON must not change with the machine's load.
 [[nodiscard]] std::string curl_reason(CURLcode code, const char* errbuf, long os_errno);
+// The same for a transfer on handle `h`, whose CURLINFO_OS_ERRNO it reads.
+[[nodiscard]] std::string curl_reason(CURL* h, CURLcode code, const char* errbuf);
 
 }  // namespace certbundle::fetch

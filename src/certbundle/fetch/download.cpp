@@ -67,9 +67,7 @@ Downloaded download(const std::string& url, const DownloadOptions& options) {
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     out.error = fmt::format("timed out after {} s", static_cast<double>(options.timeout.count()) / 1000.0);
   } else if (rc != CURLE_OK) {
-    long os_errno = 0;
-    api.easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
-    out.error = curl_reason(rc, errbuf, os_errno);
+    out.error = curl_reason(h, rc, errbuf);
   } else if (status >= 400) {
     out.error = fmt::format("HTTP {}", status);
   } else {

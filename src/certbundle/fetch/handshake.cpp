@@ -57,9 +57,7 @@ struct SslDeleter {
 };
 
 Failure curl_failure(CURL* h, CURLcode code, const char* errbuf, const detail::Deadline& deadline) {
-  long os_errno = 0;
-  curl_api().easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
-  std::string why = curl_reason(code, errbuf, os_errno);
+  std::string why = curl_reason(h, code, errbuf);
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
