@@ -26,6 +26,13 @@ ms=$(elapsed_ms "$CERTBUNDLE" fetch "smtp://127.0.0.1:$P" --timeout 1.5)
 expect_in "$err" "certbundle: error: smtp://127.0.0.1:$P: starttls: timed out after 1500 ms"
 [ "$ms" -ge 1400 ] && [ "$ms" -le $((2500 + base)) ] || fail "a 1.5 s timeout took $ms ms (base $base ms)"
 
+# A server whose accept queue is full: the TCP connect never completes, and the connect step
+# times out within the budget (the words do not depend on how long it really took).
+py_server P backlog
+ms=$(elapsed_ms "$CERTBUNDLE" fetch "127.0.0.1:$P" --timeout 1.5)
+expect_in "$err" "certbundle: error: 127.0.0.1:$P: connect: timed out after 1500 ms (no TCP connection)"
+[ "$ms" -ge 1400 ] && [ "$ms" -le $((2500 + base)) ] || fail "a 1.5 s connect timeout took $ms ms (base $base ms)"
+
 # Bytes that are not TLS.
 py_server P garbage
 expect_error 5 handshake "127.0.0.1:$P"

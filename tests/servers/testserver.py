@@ -28,6 +28,8 @@ Modes:
   proxy         an HTTP CONNECT proxy to 127.0.0.1 / ::1 / localhost only (anything else: 403);
                 prints "CONNECT host:port" for each tunnel
   delay         COUNT TLS endpoints, each waiting DELAY_MS (default 100) before the handshake
+  backlog       never accepts, and fills its own accept queue first: the kernel drops further
+                SYNs, so a client's TCP connect never completes (a connect timeout, locally)
 """
 import argparse
 import http.server
@@ -47,12 +49,12 @@ def write_ports(path, ports):
     os.rename(tmp, path)
 
 
-def listen(host, port=0):
+def listen(host, port=0, backlog=128):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((host, port))
-    s.listen(128)
+    s.listen(backlog)
     return s
 
 
@@ -329,6 +331,22 @@ def main():
         write_ports(args.port_file, [server.server_address[1]])
         server.serve_forever()
         return
+
+    if args.mode == "backlog":
+        sock = listen(args.host, args.port, backlog=0)
+        fill = []  # kept open: while they wait in the queue, no other connection gets in
+        while True:
+            c = socket.socket(sock.family, socket.SOCK_STREAM)
+            c.settimeout(0.5)
+            try:
+                c.connect(sock.getsockname()[:2])
+            except OSError:  # timed out: the queue is full
+                c.close()
+                break
+            fill.append(c)
+        write_ports(args.port_file, [sock.getsockname()[1]])
+        while True:
+            time.sleep(3600)
 
     context = None
     if args.cert:
