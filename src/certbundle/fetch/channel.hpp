@@ -10,6 +10,10 @@
 
 namespace certbundle::fetch::detail {
 
+// "timed out after 2 s", or "... after 1500 ms" for a budget that is not whole seconds: the words
+// of every timeout of fetch/ (handshake, STARTTLS, downloads).
+[[nodiscard]] std::string timed_out_after(std::chrono::milliseconds budget);
+
 class Deadline {
  public:
   explicit Deadline(std::chrono::milliseconds budget)

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "certbundle/fetch/channel.hpp"
 #include "certbundle/fetch/curl_api.hpp"
 #include "certbundle/fetch/handshake.hpp"
 
@@ -65,7 +66,7 @@ Downloaded download(const std::string& url, const DownloadOptions& options) {
   if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
     out.error = fmt::format("the response is larger than {} bytes", options.max_bytes);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-    out.error = fmt::format("timed out after {} s", static_cast<double>(options.timeout.count()) / 1000.0);
+    out.error = detail::timed_out_after(options.timeout);
   } else if (rc != CURLE_OK) {
     out.error = curl_reason(h, rc, errbuf);
   } else if (status >= 400) {

@@ -17,11 +17,13 @@ int Deadline::remaining_ms() const {
   return left.count() > 0 ? static_cast<int>(left.count()) : 0;
 }
 
-std::string Deadline::timed_out() const {
-  const auto ms = budget_.count();
+std::string timed_out_after(std::chrono::milliseconds budget) {
+  const auto ms = budget.count();
   if (ms % 1000 == 0) return fmt::format("timed out after {} s", ms / 1000);
   return fmt::format("timed out after {} ms", ms);
 }
+
+std::string Deadline::timed_out() const { return timed_out_after(budget_); }
 
 bool wait_for(int fd, bool for_write, const Deadline& deadline) {
   for (;;) {
