@@ -112,7 +112,7 @@ expect_in out "verdict: the device would connect"
 closed=$(free_port)
 expect_exit 5 "$B" verify --bundle a.bin --timeout 2 "127.0.0.1:$closed"
 expect_one_line err
-expect_in err "127.0.0.1:$closed: connect"
+expect_in err "127.0.0.1:$closed: connect: Failed to connect to 127.0.0.1 port $closed: Connection refused"
 silent=$(free_port)
 timeout 60 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(60)' "$silent" &

@@ -221,11 +221,8 @@ LiveResult handshake(const fetch::Target& target, const Trust& trust, const Veri
                    : options.ip_version == fetch::IpVersion::v6 ? CURL_IPRESOLVE_V6
                                                                 : CURL_IPRESOLVE_WHATEVER);
   if (const CURLcode rc = fetch::curl_api().easy_perform(curl.h); rc != CURLE_OK) {
-    const std::string why = errbuf[0] != '\0' ? errbuf : fetch::curl_api().easy_strerror(rc);
-    const fetch::Step step =
-        rc == CURLE_COULDNT_RESOLVE_HOST ? fetch::Step::resolve : fetch::Step::connect;
-    return fail(step, rc == CURLE_OPERATION_TIMEDOUT ? deadline.timed_out() : why,
-                Outcome::network);
+    fetch::Failure f = fetch::connect_failure(curl.h, rc, errbuf, deadline);
+    return fail(f.step, std::move(f.reason), Outcome::network);
   }
   curl_socket_t fd = CURL_SOCKET_BAD;
   if (fetch::curl_api().easy_getinfo(curl.h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {

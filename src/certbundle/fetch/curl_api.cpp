@@ -74,4 +74,18 @@ std::string curl_reason(CURL* h, CURLcode code, const char* errbuf) {
   return curl_reason(code, errbuf, os_errno);
 }
 
+Failure connect_failure(CURL* h, CURLcode code, const char* errbuf, const detail::Deadline& deadline) {
+  std::string why = curl_reason(h, code, errbuf);
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return {Step::resolve, why};
+    case CURLE_OPERATION_TIMEDOUT:
+      if (why.rfind("Resolving", 0) == 0) return {Step::resolve, deadline.timed_out() + " (resolving the name)"};
+      return {Step::connect, deadline.timed_out() + " (no TCP connection)"};
+    default:
+      return {Step::connect, why};
+  }
+}
+
 }  // namespace certbundle::fetch

@@ -12,6 +12,9 @@
 
 #include <string>
 
+#include "certbundle/fetch/channel.hpp"
+#include "certbundle/fetch/handshake.hpp"
+
 namespace certbundle::fetch {
 
 struct CurlApi {
@@ -35,5 +38,11 @@ struct CurlApi {
 [[nodiscard]] std::string curl_reason(CURLcode code, const char* errbuf, long os_errno);
 // The same for a transfer on handle `h`, whose CURLINFO_OS_ERRNO it reads.
 [[nodiscard]] std::string curl_reason(CURL* h, CURLcode code, const char* errbuf);
+
+// Why a CURLOPT_CONNECT_ONLY transfer on `h` (resolve, then TCP, through a proxy when one is set)
+// failed: the step, and curl_reason's words, or the deadline's for a timeout. fetch and verify
+// connect this way.
+[[nodiscard]] Failure connect_failure(CURL* h, CURLcode code, const char* errbuf,
+                                      const detail::Deadline& deadline);
 
 }  // namespace certbundle::fetch

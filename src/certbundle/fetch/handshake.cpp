@@ -56,20 +56,6 @@ struct SslDeleter {
   void operator()(SSL* s) const { SSL_free(s); }
 };
 
-Failure curl_failure(CURL* h, CURLcode code, const char* errbuf, const detail::Deadline& deadline) {
-  std::string why = curl_reason(h, code, errbuf);
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return {Step::resolve, why};
-    case CURLE_OPERATION_TIMEDOUT:
-      if (why.rfind("Resolving", 0) == 0) return {Step::resolve, deadline.timed_out() + " (resolving the name)"};
-      return {Step::connect, deadline.timed_out() + " (no TCP connection)"};
-    default:
-      return {Step::connect, why};
-  }
-}
-
 std::string alpn_wire(const std::vector<std::string>& protocols) {
   std::string wire;
   for (const std::string& p : protocols) {
@@ -175,7 +161,7 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
   if (!proxy.empty()) curl_api().easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
 
   if (const CURLcode rc = curl_api().easy_perform(h); rc != CURLE_OK) {
-    Failure f = curl_failure(h, rc, errbuf, deadline);
+    Failure f = connect_failure(h, rc, errbuf, deadline);
     return fail(f.step, std::move(f.reason));
   }
   curl_socket_t fd = CURL_SOCKET_BAD;
