@@ -11,6 +11,9 @@
 # Usage: examples/transition/demo.sh [WORKDIR]   (CERTBUNDLE=path/to/certbundle, else on PATH)
 set -euo pipefail
 cb=${CERTBUNDLE:-certbundle}
+# A relative path (build/release/tool/certbundle) means the caller's directory; the demo works in
+# its own, so make it absolute first. A bare name is looked up on PATH as usual.
+case "$cb" in */*) cb=$(cd "$(dirname "$cb")" && pwd)/$(basename "$cb") ;; esac
 work=${1:-$(mktemp -d)}
 if [ -e "$work" ] && [ -n "$(ls -A "$work")" ]; then
   echo "demo.sh: $work is not empty: give an empty or new directory" >&2
@@ -50,6 +53,8 @@ cp pki/old.pem pki/new.pem certs/
 echo "== 1. The server presents a certificate under Old Root CA"
 serve pki/leaf-old
 "$cb" init --force --endpoint "https://127.0.0.1:$port"
+# The bundle and a PEM buffer both carry the transition until retire_after.
+sed -i 's|^emit = \["bin"\]|&\nretire_after = 2099-12-31|' certbundle.toml
 cat >> certbundle.toml <<TOML
 
 [[pem]]
@@ -77,5 +82,6 @@ grep '^#' out-after/server_root_cert.pem
 echo "== 3. After retire_after the old root leaves"
 sed -i 's|^retire_after = 2099-12-31|retire_after = 2020-01-01|' certbundle.toml
 "$cb" build --out out-retired -q
+"$cb" inspect out-retired/x509_crt_bundle
 grep '^#' out-retired/server_root_cert.pem
 echo "demo done in $work"

@@ -103,7 +103,7 @@ expect_exit 1 "$CERTBUNDLE" check --at 2027-12-15 --format gcc
 expect_in "$WORK/out" "certbundle.toml:10: error: identity device: device certificate \"Device 42\" expires in 16 days"
 
 # Bare files: a bundle's entries get their dates from the snapshot; others are "expiry unknown".
-"$CERTBUNDLE" bundle --include "Entrust Root Certification Authority" -o entrust.bin 2>/dev/null
+"$CERTBUNDLE" bundle --at 2026-11-21 --include "Entrust Root Certification Authority" -o entrust.bin 2>/dev/null
 "$CERTBUNDLE" bundle leap.pem -o leap.bin 2>/dev/null
 expect_exit 1 "$CERTBUNDLE" check entrust.bin leap.bin leap.pem --at 2026-11-21 --format gcc
 expect_in "$WORK/out" "entrust.bin: error: entrust.bin entry 0: CA \"Entrust Root Certification Authority\" expires in 6 days (2026-11-27T20:53:42Z)"

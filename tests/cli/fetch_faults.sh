@@ -11,8 +11,7 @@ err="$WORK/err"
 # Connection refused: a port that was free a moment ago.
 free_port=$(free_port)
 expect_error 5 connect "127.0.0.1:$free_port"
-# A host name that does not resolve (.invalid never does, RFC 6761).
-expect_error 5 resolve "no-such-host.invalid:443" --timeout 5
+# A host name that does not resolve: tests/cli/fetch_resolve.sh (in a network namespace).
 
 # A server that accepts and then says nothing: the timeout holds to within a second (beyond what
 # a run that fails at once takes: starting the process and loading the Mozilla data).

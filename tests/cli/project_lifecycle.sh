@@ -5,7 +5,7 @@
 # come from tests/tools/idf_bundle_reference.py (python3-cryptography), not from certbundle.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/servers/fetch_env.sh"
-python3 -c "import cryptography" 2>/dev/null || { echo "SKIP: python3-cryptography not installed"; exit 0; }
+python3 -c "import cryptography" 2>/dev/null || { echo "SKIP: python3-cryptography not installed"; exit 77; }
 make_pki
 reference() { python3 "$TESTS_DIR/tools/idf_bundle_reference.py" "$@"; }
 

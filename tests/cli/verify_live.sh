@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 P="$TESTS_DIR/pki-device"
 B="$CERTBUNDLE"
-command -v openssl >/dev/null || { echo "SKIP: openssl not installed"; exit 0; }
+command -v openssl >/dev/null || { echo "SKIP: openssl not installed"; exit 77; }
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
