@@ -77,7 +77,9 @@ int run_bundle(const BundleArgs& args, Streams streams) {
   fs::path header = output;
   header.replace_extension(".h");
   std::string name;
+  const bool to_stdout = args.output == "-";
   if (emit == Emit::c) {
+    if (to_stdout) throw usage_error("with --emit c, -o names the .c file (its .h goes beside it): not -");
     if (header == output) {
       throw usage_error(
           fmt::format("with --emit c, -o names the .c file; {} would be overwritten "
@@ -118,11 +120,16 @@ int run_bundle(const BundleArgs& args, Streams streams) {
     // The header first: the source includes it.
     write_files_atomic({{header, c.header}, {output, c.source}});
     wrote = fmt::format("{} and {} (array {})", output.string(), header.string(), name);
+  } else if (to_stdout) {
+    streams.out.write(written.bytes.data(), static_cast<std::streamsize>(written.bytes.size()));
+    streams.out.flush();
+    wrote = "standard output";
   } else {
     write_file_atomic(output, written.bytes);
     wrote = output.string();
   }
-  streams.out << fmt::format("wrote {}: format {}, {} certificate{}, {} bytes\n", wrote,
+  // With -o -, standard output holds the bundle: the summary goes to standard error.
+  (to_stdout ? streams.err : streams.out) << fmt::format("wrote {}: format {}, {} certificate{}, {} bytes\n", wrote,
                              bundle::to_string(format), written.count,
                              written.count == 1 ? "" : "s", written.bytes.size());
   return static_cast<int>(ExitCode::ok);
@@ -137,7 +144,7 @@ void setup_bundle(CLI::App& app, Runner& run) {
       "Write an ESP-IDF certificate bundle (x509_crt_bundle) from PEM/DER files and/or Mozilla's "
       "roots, byte for byte as ESP-IDF's gen_crt_bundle.py writes it");
   cmd->add_option("-o,--output", args->output,
-                  "The bundle file to write (with --emit c: the .c file; its .h goes beside it)")
+                  "The bundle file to write, - for standard output (with --emit c: the .c file; its .h goes beside it)")
       ->required();
   cmd->add_option("inputs", args->inputs,
                   "PEM or DER certificate files, or directories of them (*.pem, *.der, *.crt, "

@@ -50,7 +50,7 @@ void setup_check(CLI::App& app, Runner& run) {
   cmd->add_option("--mozilla", args->mozilla, "The snapshot to match bare bundles against (default: bundled)");
   cmd->add_option("--format", args->format, "text, json, junit, github (annotations) or gcc (file:line: warning: ...)")
       ->capture_default_str();
-  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically)");
+  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically; - for standard output)");
   cmd->add_flag("--live", args->live, "Also fetch every endpoint now and compare with the lock and the outputs");
   cmd->add_flag("--strict", args->strict, "Warnings count as errors for the exit code");
   cmd->add_option("--timeout", args->timeout, "--live: seconds per endpoint")->capture_default_str();
@@ -95,10 +95,11 @@ void setup_check(CLI::App& app, Runner& run) {
         }
       }
 
-      const bool colour = format == check::Format::text && args->output.empty() && ::isatty(STDOUT_FILENO) == 1 &&
+      const bool to_stdout = args->output.empty() || args->output == "-";
+      const bool colour = format == check::Format::text && to_stdout && ::isatty(STDOUT_FILENO) == 1 &&
                           std::getenv("NO_COLOR") == nullptr;
       const std::string report = check::render(findings, format, colour);
-      if (args->output.empty()) {
+      if (to_stdout) {
         streams.out << report;
       } else {
         write_file_atomic(args->output, report);

@@ -158,7 +158,7 @@ int run_fetch(const FetchArgs& args, Streams streams) {
       findings = true;
     }
   }
-  if (args.output.empty()) {
+  if (args.output.empty() || args.output == "-") {
     streams.out << text.str() << std::flush;
   } else {
     write_file_atomic(args.output, text.str());

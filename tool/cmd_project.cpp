@@ -55,6 +55,10 @@ void setup_init(CLI::App& app, Runner& run) {
   cmd->callback([args, &run] {
     run = [args](Streams streams) {
       std::error_code ec;
+      if (args->output == "-") {
+        streams.out << project::starter_manifest(args->endpoints);
+        return 0;
+      }
       if (!args->force && std::filesystem::exists(args->output, ec)) {
         throw Error(ExitCode::output, fmt::format("{} exists; use --force to overwrite it", certbundle::quoted(args->output)));
       }

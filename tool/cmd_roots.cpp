@@ -105,7 +105,7 @@ void setup_roots(CLI::App& app, Runner& run) {
       args->selection.at = format_time(at);  // one moment for the whole run
       const mozilla::Selection selection = select(args->selection, true, streams);
       const std::string text = render(*args, selection, at);
-      if (args->output.empty()) {
+      if (args->output.empty() || args->output == "-") {
         streams.out << text;
       } else {
         write_file_atomic(args->output, text);

@@ -13,6 +13,7 @@ cat > certbundle.toml <<TOML
 [[endpoint]]
 name = "api"
 url = "https://127.0.0.1:$PORT_A"
+allow_untrusted = true          # Test Root A is trusted only through lock --ca: say so in the manifest
 
 [bundle]
 roots = "endpoints"

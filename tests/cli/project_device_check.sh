@@ -12,6 +12,7 @@ cat > certbundle.toml <<TOML
 [[endpoint]]
 name = "api"
 url = "https://127.0.0.1:$PORT"
+allow_untrusted = true
 [bundle]
 extra = ["imp1.pem", "imp2.pem"]
 TOML

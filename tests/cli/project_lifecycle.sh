@@ -85,8 +85,20 @@ expect_in "$WORK/out" "former anchor of 127.0.0.1"
 expect_in out/server_root_cert.pem "# Test Root C"
 cmp out/x509_crt_bundle want.bin
 
-# Without the extras, the bundle holds exactly what the endpoint needs: old and new root.
+# Without the extras, nothing in the manifest trusts Test Root C any more: the lock alone grants no
+# trust, so build refuses it (naming the lock line) and writes nothing.
 sed -i 's|^extra = .*||' certbundle.toml
+cp -r out out.before
+expect_exit 3 unshare -n "$CERTBUNDLE" build --out out
+expect_one_line "$WORK/err"
+expect_in "$WORK/err" "certbundle: error: certbundle.lock:"
+expect_in "$WORK/err" ": endpoint \"127.0.0.1\": the device anchor \"Test Root C\" (SHA-256 $(fingerprint "$PKI/root-c.pem" | cut -c1-16)…) is not trusted"
+diff -r out out.before >/dev/null || fail "a refused build changed out/"
+expect_exit 3 "$CERTBUNDLE" check
+expect_in "$WORK/err" "the device anchor \"Test Root C\""
+# The manifest says the endpoint's private roots are meant: the bundle holds exactly what the
+# endpoint needs, old and new root.
+sed -i "s|^url = \"https://127.0.0.1:$PORT_C\"|&\nallow_untrusted = true|" certbundle.toml
 expect_exit 0 unshare -n "$CERTBUNDLE" build --out out
 cmp out/x509_crt_bundle want.bin
 # 3. retire_after in the past: the old root leaves, with a message.
@@ -105,15 +117,22 @@ expect_exit 0 "$CERTBUNDLE" build --out out -q
 reference --format v1 -o want-c1.bin "$PKI/root-c.pem"
 cmp out/x509_crt_bundle want-c1.bin
 
-# 4. A server whose chain a browser does not trust is refused unless allowed by name.
+# 4. A server whose chain a browser does not trust is refused unless allowed: by name on the
+# command line (lock then says what build will need), or in the manifest.
 s_server PORT_S "$PKI/leaf-self.pem" "$PKI/leaf-self.key" ""
-sed -i "s|https://127.0.0.1:$PORT_C|https://127.0.0.1:$PORT_S|" certbundle.toml
+sed -i "s|https://127.0.0.1:$PORT_C|https://127.0.0.1:$PORT_S|; /^allow_untrusted = true/d" certbundle.toml
 cp certbundle.lock lock.before
 expect_exit 1 "$CERTBUNDLE" lock
 expect_one_line "$WORK/err"
 expect_in "$WORK/err" "cannot lock: a browser does not trust 127.0.0.1 (https://127.0.0.1:$PORT_S)"
 cmp certbundle.lock lock.before
 expect_exit 0 "$CERTBUNDLE" lock --allow-untrusted 127.0.0.1
+expect_in "$WORK/out" "127.0.0.1: warning: endpoint \"127.0.0.1\": the former anchor \"Test Root A\""
+expect_in "$WORK/out" "set allow_untrusted = true in [[endpoint]] \"127.0.0.1\" (line 16): build and check refuse this lock until then"
+expect_exit 3 "$CERTBUNDLE" build --out out -q
+sed -i "s|^url = \"https://127.0.0.1:$PORT_S\"|&\nallow_untrusted = true|" certbundle.toml
+expect_exit 0 "$CERTBUNDLE" build --out out -q
+expect_exit 0 "$CERTBUNDLE" lock
 
 # 5. A server that is gone: exit 5, the step named, the lock untouched.
 cp certbundle.lock lock.before

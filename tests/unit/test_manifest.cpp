@@ -104,7 +104,8 @@ TEST_CASE("manifest mistakes name the line and the key", "[manifest][errors]") {
   CHECK(error_of("[[endpoint]]\nname = \"a\"\nurl = \"https://a\"\n[[pem]]\nname = \"p\"\nendpoints = [\"b\"]\n") ==
         "cannot read \"proj/certbundle.toml\": line 6: [[pem]] \"p\" names endpoint \"b\", which is not declared");
   CHECK(error_of("[bundle]\nname = \"x\"\n[[pem]]\nname = \"x\"\nlabels = [\"ISRG Root X1\"]\n") ==
-        "cannot read \"proj/certbundle.toml\": line 3: two outputs are named \"x\"");
+        "cannot read \"proj/certbundle.toml\": line 3: [[pem]] \"x\" would write \"x\", which [bundle] \"x\" (line 1) "
+        "writes too");
   CHECK(error_of("[[endpoint]]\nname = \"a\"\n") ==
         "cannot read \"proj/certbundle.toml\": line 1: endpoint \"a\" needs a url or a host");
   CHECK(error_of("[bundle]\nroots = \"most\"\n") ==

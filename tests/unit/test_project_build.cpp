@@ -19,13 +19,16 @@ const std::string data = CERTBUNDLE_TEST_DATA;
 
 Certificate cert_of(const std::string& file) { return load_certificates(data + "/" + file).front().cert; }
 
-// An endpoint "api" whose device anchor is Baltimore CyberTrust Root (from ESP-IDF's test data).
-// No chain: the outputs are not verified against one (tests/cli/project_lifecycle.sh does that).
+// An endpoint "api" whose device anchor is Baltimore CyberTrust Root (from ESP-IDF's test data),
+// which also stands for the chain (a server that sends its root alone): the anchor is part of the
+// chain, as a lock requires (tests/cli/project_lifecycle.sh builds from real chains). Mozilla no
+// longer carries Baltimore, so the manifests below say allow_untrusted = true.
 Lock baltimore_lock() {
   Lock lock;
   LockedEndpoint e;
   e.target = "https://api.example.com";
   e.browser_trusted = true;
+  e.chain = {LockedCert{cert_of("idf/baltimore.der"), "Baltimore CyberTrust Root", "presented"}};
   e.device_anchor = LockedCert{cert_of("idf/baltimore.der"), "Baltimore CyberTrust Root", "mozilla"};
   e.browser_anchors = {*e.device_anchor};
   lock.endpoints["api"] = e;
@@ -38,6 +41,7 @@ format = "v1"
 [[endpoint]]
 name = "api"
 url = "https://api.example.com"
+allow_untrusted = true
 [bundle]
 roots = "endpoints"
 [[pem]]
@@ -113,7 +117,7 @@ TEST_CASE("build refuses a manifest and lock that disagree, naming the line", "[
   std::string text = manifest_text;
   text.replace(text.find("ISRG Root X1"), 12, "ISRG Root X9");
   CHECK(build_error(text, baltimore_lock()) ==
-        "certbundle.toml:9: [[pem]] \"ca.pem\": labels: \"ISRG Root X9\" matches no root in bundled certdata.txt "
+        "certbundle.toml:10: [[pem]] \"ca.pem\": labels: \"ISRG Root X9\" matches no root in bundled certdata.txt "
         "(NSS 3.123, builtins 2.86, 2026-04-09)");
   text = std::string(manifest_text) + "[[pem]]\nname = \"x.pem\"\nfiles = [\"no/such.pem\"]\n";
   CHECK(build_error(text, baltimore_lock()) == "cannot read \"no/such.pem\": No such file or directory");
@@ -141,7 +145,8 @@ TEST_CASE("a damaged lock is refused with what is wrong", "[project][errors]") {
 }
 
 TEST_CASE("the build's IDF version picks the format only when the manifest gives none", "[project]") {
-  const std::string endpoint = "[[endpoint]]\nname = \"api\"\nurl = \"https://api.example.com\"\n[bundle]\n";
+  const std::string endpoint =
+      "[[endpoint]]\nname = \"api\"\nurl = \"https://api.example.com\"\nallow_untrusted = true\n[bundle]\n";
   const auto bundle_of = [&](const std::string& text, std::optional<bundle::Format> fallback) {
     const BuildResult r = plan_build(parse_manifest(text, "m.toml"), baltimore_lock(), mozilla::bundled_store(),
                                      parse_time("2026-11-21"), fallback);

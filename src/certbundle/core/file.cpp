@@ -162,6 +162,59 @@ void flush_directory(const std::filesystem::path& dir) {
   ::close(fd);
 }
 
+// Where an output really goes. A symbolic link is followed to the file it names (a link that
+// dangles: to the file it would create), so the link stays and its target is replaced atomically
+// in the target's own directory. A FIFO or a device is written to directly: replacing it with a
+// regular file would break what the user pointed at (`-o /dev/null`, `-o fifo`).
+struct Destination {
+  std::filesystem::path path;
+  bool direct = false;  // not a regular file: open and write, no temporary file, no rename
+};
+
+Destination destination_of(const std::filesystem::path& path) {
+  std::filesystem::path current = path;
+  for (int hops = 0;; ++hops) {
+    struct stat st {};
+    if (::lstat(current.c_str(), &st) != 0) {
+      if (errno == ENOENT) return {current, false};
+      fail_write(path, "cannot look at it", errno);
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (hops == 40) fail_write(path, "cannot follow the symbolic link", ELOOP);
+      std::error_code ec;
+      const std::filesystem::path link = std::filesystem::read_symlink(current, ec);
+      if (ec) fail_write(path, "cannot follow the symbolic link", ec.value());
+      current = link.is_absolute() ? link : directory_of(current) / link;
+      continue;
+    }
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return {current, true};
+    if (S_ISSOCK(st.st_mode)) {
+      throw Error(ExitCode::output, fmt::format("cannot write {}: is a socket", quoted(path)));
+    }
+    return {current, false};  // a regular file, or a directory (which stage() refuses)
+  }
+}
+
+// Writes `data` to a FIFO or a device as it is.
+void write_direct(const std::filesystem::path& shown, const std::filesystem::path& path, std::string_view data) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) fail_write(shown, "cannot open", errno);
+  const char* p = data.data();
+  std::size_t left = data.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      fail_write(shown, "write failed", err);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) fail_write(shown, "write failed", errno);
+}
+
 }  // namespace
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view data) {
@@ -169,20 +222,30 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view data)
 }
 
 void write_files_atomic(const std::vector<FileToWrite>& files) {
+  std::vector<Destination> destinations;
+  for (const FileToWrite& f : files) destinations.push_back(destination_of(f.path));
   std::vector<Staged> staged(files.size());
   try {
     for (std::size_t i = 0; i < files.size(); ++i) {
-      staged[i].target = files[i].path;
+      if (destinations[i].direct) continue;
+      staged[i].target = destinations[i].path;
       stage(staged[i], files[i].data);
     }
-    for (Staged& s : staged) commit(s);
+    // Every regular file is ready: now the FIFOs and devices, then the renames.
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (destinations[i].direct) write_direct(files[i].path, destinations[i].path, files[i].data);
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (!destinations[i].direct) commit(staged[i]);
+    }
   } catch (...) {
     for (Staged& s : staged) discard(s);
     throw;
   }
   std::vector<std::filesystem::path> dirs;
-  for (const FileToWrite& f : files) {
-    const std::filesystem::path dir = directory_of(f.path);
+  for (const Destination& d : destinations) {
+    if (d.direct) continue;
+    const std::filesystem::path dir = directory_of(d.path);
     if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
   }
   for (const auto& dir : dirs) flush_directory(dir);

@@ -21,7 +21,10 @@ namespace certbundle {
 // The whole file. Throws Error(ExitCode::input) naming the file: `cannot read "x": reason`.
 [[nodiscard]] std::string read_file(const std::filesystem::path& path);
 
-// Writes `data` to `path` atomically. Throws Error(ExitCode::output) naming the file.
+// Writes `data` to `path` atomically. A symbolic link is kept: the file it points to is replaced,
+// atomically in that file's directory. A FIFO or a device (`/dev/null`) is not replaced by a
+// regular file: it is opened and written to as it is (not atomic: there is nothing to swap).
+// Throws Error(ExitCode::output) naming the file (a socket is refused).
 void write_file_atomic(const std::filesystem::path& path, std::string_view data);
 
 struct FileToWrite {

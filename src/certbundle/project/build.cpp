@@ -11,6 +11,7 @@
 #include "certbundle/core/file.hpp"
 #include "certbundle/device/verify.hpp"
 #include "certbundle/mozilla/selection.hpp"
+#include "certbundle/project/lock_trust.hpp"
 #include "certbundle/x509/load.hpp"
 
 namespace certbundle::project {
@@ -50,6 +51,7 @@ class Planner {
 
   BuildResult run() {
     check_lock();
+    verify_lock_trust(m_, lock_, store_);
     BuildResult result;
     std::string report = fmt::format("certbundle build of {}\nsnapshot: {}\n", m_.file.string(), store_.name);
     if (m_.bundle) plan_bundle(*m_.bundle, result, report);
@@ -57,13 +59,31 @@ class Planner {
     result.warnings = std::move(warnings_);
     for (const std::string& w : result.warnings) report += "warning: " + w + "\n";
     result.report = std::move(report);
-    result.files.push_back({"certbundle-build.txt", result.report});
+    result.files.push_back({std::string(build_report_name), result.report});
+    result.file_lines.resize(result.files.size(), 0);
+    result.inputs = inputs();
     return result;
   }
 
  private:
   [[nodiscard]] Error manifest_error(std::size_t line, const std::string& why) const {
     return Error(ExitCode::input, fmt::format("{}:{}: {}", m_.file.string(), line, why));
+  }
+
+  std::vector<BuildInput> inputs() const {
+    std::vector<BuildInput> out{{m_.file, "the manifest"}, {m_.dir / "certbundle.lock", "the lock"}};
+    if (!m_.policy.mozilla.empty()) out.push_back({m_.resolve(m_.policy.mozilla), "policy.mozilla"});
+    if (m_.bundle) {
+      for (const auto& f : m_.bundle->extra) out.push_back({m_.resolve(f), "bundle.extra"});
+    }
+    for (const PemOutput& p : m_.pems) {
+      for (const auto& f : p.files) out.push_back({m_.resolve(f), "pem.files"});
+      for (const auto& n : p.next) {
+        if (is_file_name(n)) out.push_back({m_.resolve(n), "pem.next"});
+      }
+    }
+    for (const Identity& id : m_.identities) out.push_back({m_.resolve(id.cert), "identity.cert"});
+    return out;
   }
 
   void check_lock() const {
@@ -249,6 +269,7 @@ class Planner {
       if (e == Emit::bin) result.files.push_back({b.name, written.bytes});
       if (e == Emit::c) emit_c(b.name, written.bytes, result, report);
     }
+    result.file_lines.resize(result.files.size(), b.line);
   }
 
   static bool is_file_name(const std::string& s) {
@@ -289,6 +310,7 @@ class Planner {
       if (e == Emit::pem) result.files.push_back({p.name, text});
       if (e == Emit::c) emit_c(p.name, text + std::string(1, '\0'), result, report);
     }
+    result.file_lines.resize(result.files.size(), p.line);
   }
 
   const Manifest& m_;
@@ -311,6 +333,17 @@ void write_build(const BuildResult& result, const std::filesystem::path& dir) {
     throw Error(ExitCode::findings, fmt::format("{}; nothing was written", fmt::join(result.device_failures, "; ")));
   }
   std::error_code ec;
+  for (std::size_t i = 0; i < result.files.size(); ++i) {
+    const std::filesystem::path target = dir / result.files[i].name;
+    for (const BuildInput& input : result.inputs) {
+      if (!std::filesystem::equivalent(target, input.path, ec) || ec) continue;
+      const std::size_t line = i < result.file_lines.size() ? result.file_lines[i] : 0;
+      throw Error(ExitCode::input,
+                  fmt::format("{}{}: output \"{}\" would overwrite {} {} (--out {}); nothing was written",
+                              result.inputs.front().path.string(), line == 0 ? "" : fmt::format(":{}", line),
+                              result.files[i].name.string(), input.what, quoted(input.path), quoted(dir)));
+    }
+  }
   std::filesystem::create_directories(dir, ec);
   if (ec) throw Error(ExitCode::output, fmt::format("cannot create {}: {}", quoted(dir), ec.message()));
   std::vector<FileToWrite> files;

@@ -52,8 +52,16 @@ struct OutputContents {
   std::vector<Item> items;
 };
 
+// A file the build reads, which no output may overwrite.
+struct BuildInput {
+  std::filesystem::path path;  // as the manifest resolves it
+  std::string what;            // "the manifest", "the lock", "bundle.extra", ...
+};
+
 struct BuildResult {
   std::vector<OutputFile> files;
+  std::vector<std::size_t> file_lines;  // the manifest line of the output that writes each file
+  std::vector<BuildInput> inputs;
   std::vector<OutputContents> outputs;  // the bundle first, then the PEM buffers
   std::vector<std::string> device_failures;  // "output: the device would not connect to api: why"
   std::string report;                 // the text of certbundle-build.txt
@@ -74,7 +82,9 @@ struct BuildResult {
 // a write that fails (a full disk) changes none of them. The set is not atomic: a run killed while
 // the files are renamed into place (after all are written and flushed) leaves some new and some
 // old; the next build completes it (a build system reruns a command that did not succeed).
-// Throws Error(ExitCode::findings), writing nothing, when the result has device failures.
+// Throws Error(ExitCode::findings), writing nothing, when the result has device failures, and
+// Error(ExitCode::input), writing nothing, when an output would overwrite a file the build reads
+// (the manifest, the lock, a CA file): `--out` is the manifest's directory and an output has its name.
 void write_build(const BuildResult& result, const std::filesystem::path& dir);
 
 // The Mozilla store a manifest names (policy.mozilla), or the bundled one.

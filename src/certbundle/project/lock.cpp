@@ -38,6 +38,33 @@ json cert_json(const LockedCert& c) {
               {"der", base64_encode(c.cert.der())}};
 }
 
+// Where a value of a lock is, for messages. The lock holds one value a line (to_json), so a
+// certificate's line is found by its endpoint, its field and its SHA-256, searched in that order;
+// in a lock edited by hand it may be an approximate line, or 0 when not found.
+class LineFinder {
+ public:
+  explicit LineFinder(std::string_view text) : text_(text) {}
+
+  [[nodiscard]] std::size_t line(const std::string& endpoint, const char* field, std::size_t index,
+                                 const std::string& sha256) const {
+    std::size_t pos = text_.find("\"endpoints\"");
+    for (const std::string& needle : {json(endpoint).dump() + ":", fmt::format("\"{}\"", field)}) {
+      if (pos == std::string_view::npos) return 0;
+      pos = text_.find(needle, pos);
+    }
+    for (std::size_t i = 0; i <= index && pos != std::string_view::npos; ++i) {
+      pos = text_.find("\"sha256\"", i == 0 ? pos : pos + 1);
+    }
+    if (pos == std::string_view::npos) return 0;
+    const std::size_t hex = text_.find(sha256, pos);
+    if (hex == std::string_view::npos) return 0;
+    return 1 + static_cast<std::size_t>(std::count(text_.begin(), text_.begin() + static_cast<std::ptrdiff_t>(hex), '\n'));
+  }
+
+ private:
+  std::string_view text_;
+};
+
 class LockReader {
  public:
   explicit LockReader(std::string name) : name_(std::move(name)) {}
@@ -53,10 +80,16 @@ class LockReader {
     return object.at(key);
   }
 
+  // Every string of a lock is one line of text: a control character (a line break that would start
+  // a PEM block in an output, an escape sequence) is refused, not passed on.
   std::string string(const json& object, const char* key, const std::string& where) const {
     const json& v = member(object, key, where);
     if (!v.is_string()) throw error(where, fmt::format("\"{}\" is not a string", key));
-    return v.get<std::string>();
+    std::string s = v.get<std::string>();
+    if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+      throw error(where, fmt::format("\"{}\" holds a control character (the lock was edited by hand?)", key));
+    }
+    return s;
   }
 
   Time time(const json& object, const char* key, const std::string& where) const {
@@ -138,6 +171,13 @@ Lock parse_lock(std::string_view text, const std::string& name) {
     throw in.error("", fmt::format("lock version {} is not {}", doc["certbundle_lock"].dump(), lock_version));
   }
   Lock lock;
+  lock.file = name;
+  const LineFinder lines(text);
+  const auto locate = [&](const std::string& endpoint, const char* field, std::vector<LockedCert>& certs) {
+    for (std::size_t i = 0; i < certs.size(); ++i) {
+      certs[i].line = lines.line(endpoint, field, i, certs[i].cert.sha256_hex());
+    }
+  };
   const json& snapshot = in.member(doc, "snapshot", "");
   lock.snapshot_name = in.string(snapshot, "name", "snapshot");
   lock.snapshot_sha256 = in.string(snapshot, "sha256", "snapshot");
@@ -162,6 +202,14 @@ Lock parse_lock(std::string_view text, const std::string& name) {
     for (std::size_t i = 0; i < previous.size(); ++i) {
       const std::string at = fmt::format("{}.previous_anchors[{}]", where, i);
       e.previous.push_back({in.cert(previous[i], at), in.time(previous[i], "replaced_at", at)});
+    }
+    locate(key, "chain", e.chain);
+    locate(key, "browser_anchors", e.browser_anchors);
+    if (e.device_anchor) {
+      e.device_anchor->line = lines.line(key, "device_anchor", 0, e.device_anchor->cert.sha256_hex());
+    }
+    for (std::size_t i = 0; i < e.previous.size(); ++i) {
+      e.previous[i].anchor.line = lines.line(key, "previous_anchors", i, e.previous[i].anchor.cert.sha256_hex());
     }
     lock.endpoints.emplace(key, std::move(e));
   }

@@ -35,6 +35,7 @@ struct LockedCert {
   Certificate cert;
   std::string label;   // Mozilla's label for anchors, else the subject's common name
   std::string source;  // anchors: "mozilla", "ca" or "aia"; chain certificates: "presented"
+  std::size_t line = 0;  // read from a lock: the line of its "sha256" (0: not found, or not read)
 };
 
 // An anchor that an endpoint no longer uses, kept in the outputs through a transition.
@@ -58,6 +59,7 @@ struct LockedEndpoint {
 };
 
 struct Lock {
+  std::string file;  // read from a file: its name, for messages
   std::string snapshot_name;
   std::string snapshot_sha256;
   std::map<std::string, LockedEndpoint> endpoints;  // by endpoint name

@@ -8,6 +8,7 @@
 #include "certbundle/fetch/fetch.hpp"
 #include "certbundle/project/build.hpp"
 #include "certbundle/project/lock.hpp"
+#include "certbundle/project/lock_trust.hpp"
 #include "certbundle/project/manifest.hpp"
 #include "certbundle/x509/load.hpp"
 
@@ -128,7 +129,7 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
     if (!r.fetched()) {
       failed.push_back(fmt::format("{} ({}): {}: {}", name, r.target.text, fetch::to_string(r.failure->step),
                                    r.failure->reason));
-    } else if (!r.analysis->browser.trusted &&
+    } else if (!r.analysis->browser.trusted && !manifest.endpoints[i].allow_untrusted &&
                std::find(options.allow_untrusted.begin(), options.allow_untrusted.end(), name) ==
                    options.allow_untrusted.end()) {
       std::string why = r.analysis->browser.reason;
@@ -143,8 +144,9 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
   }
   if (!untrusted.empty()) {
     throw Error(ExitCode::findings,
-                fmt::format("cannot lock: a browser does not trust {} (lock it anyway with "
-                            "--allow-untrusted NAME)",
+                fmt::format("cannot lock: a browser does not trust {} (for a private CA, list its file in "
+                            "bundle.extra or pem.files; to lock it anyway, set allow_untrusted = true in its "
+                            "[[endpoint]], or give --allow-untrusted NAME)",
                             fmt::join(untrusted, "; ")));
   }
 
@@ -171,6 +173,11 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
       for (auto& line : carry_over(name, *old, fresh, options.now)) result.changes.push_back(std::move(line));
     }
     result.lock.endpoints.emplace(name, std::move(fresh));
+  }
+  // What build and check will refuse: say it now, while the user is at it.
+  for (const LockTrustProblem& p : lock_trust_problems(manifest, result.lock, store)) {
+    result.changes.push_back(fmt::format("{}: warning: {}: build and check refuse this lock until then", p.endpoint,
+                                         p.message));
   }
   if (previous != nullptr) {
     for (const auto& [name, e] : previous->endpoints) {

@@ -1,11 +1,13 @@
 #include "certbundle/project/manifest.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "certbundle/bundle/c_array.hpp"
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
 
@@ -73,6 +75,14 @@ class Reader {
     if (node == nullptr) return std::nullopt;
     if (const auto* s = node->as_string()) return s->get();
     throw error(node->source(), fmt::format("{}.{} must be a string", section, key));
+  }
+
+  [[nodiscard]] std::optional<bool> boolean(const toml::table& t, std::string_view key,
+                                            std::string_view section) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (const auto* b = node->as_boolean()) return b->get();
+    throw error(node->source(), fmt::format("{}.{} must be true or false", section, key));
   }
 
   [[nodiscard]] std::optional<std::int64_t> integer(const toml::table& t, std::string_view key,
@@ -171,6 +181,49 @@ class Reader {
 
 std::size_t line_of(const toml::table& t) { return t.source().begin.line; }
 
+// Why `name` is not a plain file name for an output, or "" when it is one. Outputs are written
+// into the output directory and nowhere else.
+std::string output_name_problem(std::string_view name) {
+  if (name.size() > max_output_name) return fmt::format("is longer than {} bytes", max_output_name);
+  if (std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return "holds a control character";
+  }
+  if (name.find('/') != std::string_view::npos) return "holds a \"/\"";
+  if (name.find('\\') != std::string_view::npos) return "holds a \"\\\"";
+  if (name.find("..") != std::string_view::npos) return "holds \"..\"";
+  if (name == ".") return "is \".\"";
+  return "";
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// The files an output writes into the output directory (the bin or pem file, and NAME.c/NAME.h for
+// emit "c"), and the C name it is embedded under (_binary_NAME_start, or the array NAME).
+struct OutputFiles {
+  std::vector<std::string> files;
+  std::string symbol;
+};
+
+OutputFiles files_of(const std::string& name, const std::vector<Emit>& emit) {
+  OutputFiles out;
+  out.symbol = bundle::c_identifier_from(name);
+  for (const Emit e : emit) {
+    if (e == Emit::c) {
+      out.files.push_back(out.symbol + ".c");
+      out.files.push_back(out.symbol + ".h");
+    } else {
+      out.files.push_back(name);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Manifest parse_manifest(std::string_view text, const std::filesystem::path& file) {
@@ -223,7 +276,8 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
 
   std::set<std::string> endpoint_names;
   for (const toml::table* t : in.tables(root, "endpoint")) {
-    in.check_keys(*t, {"name", "url", "host", "port", "starttls", "alpn", "sni", "proxy", "cert", "key"},
+    in.check_keys(*t, {"name", "url", "host", "port", "starttls", "alpn", "sni", "proxy", "cert", "key",
+                       "allow_untrusted"},
                   "[[endpoint]]");
     Endpoint e;
     e.line = line_of(*t);
@@ -255,14 +309,43 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     e.proxy = in.string(*t, "proxy", "endpoint").value_or("");
     e.cert = in.string(*t, "cert", "endpoint").value_or("");
     e.key = in.string(*t, "key", "endpoint").value_or("");
+    e.allow_untrusted = in.boolean(*t, "allow_untrusted", "endpoint").value_or(false);
     m.endpoints.push_back(std::move(e));
   }
 
-  std::set<std::string> output_names;
-  const auto claim_name = [&](const std::string& name, const toml::table& t, std::string_view what) {
+  // Every file an output writes, and every C name it is embedded under, belongs to one output: the
+  // first to claim it. File names are compared without case (a project may be built on macOS or
+  // Windows); the build report's name is taken.
+  struct Claim {
+    std::string what;  // [[pem]] "ca.pem"
+    std::size_t line = 0;
+  };
+  std::map<std::string, Claim> claimed_files{{lower(build_report_name), {"the build report", 0}}};
+  std::map<std::string, Claim> claimed_symbols;
+  const auto claim = [&](const std::string& name, const std::vector<Emit>& emit, const toml::table& t,
+                         std::string_view what) {
     if (name.empty()) throw in.error(t.source(), fmt::format("{} needs a name", what));
-    if (!output_names.insert(name).second) {
-      throw in.error(t.source(), fmt::format("two outputs are named \"{}\"", name));
+    const std::string me = fmt::format("{} \"{}\"", what, name);
+    if (const std::string problem = output_name_problem(name); !problem.empty()) {
+      const std::string shown = problem == "holds a control character" ? std::string(what) + " name" : me;
+      throw in.error(t.get("name")->source(), fmt::format("{}: not a plain file name: it {} (an output is written "
+                                                          "into the output directory, nowhere else)",
+                                                          shown, problem));
+    }
+    const auto other = [](const Claim& c) {
+      return c.line == 0 ? c.what : fmt::format("{} (line {})", c.what, c.line);
+    };
+    const OutputFiles files = files_of(name, emit);
+    for (const std::string& written : files.files) {
+      const auto [it, fresh] = claimed_files.emplace(lower(written), Claim{me, line_of(t)});
+      if (!fresh) {
+        throw in.error(t.source(), fmt::format("{} would write \"{}\", which {} writes too", me, written, other(it->second)));
+      }
+    }
+    const auto [it, fresh] = claimed_symbols.emplace(files.symbol, Claim{me, line_of(t)});
+    if (!fresh) {
+      throw in.error(t.source(), fmt::format("{} would be embedded as _binary_{}_start (C array {}), as {} is",
+                                             me, files.symbol, files.symbol, other(it->second)));
     }
   };
 
@@ -272,7 +355,6 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     BundleOutput b;
     b.line = line_of(t);
     b.name = in.string(t, "name", "bundle").value_or(b.name);
-    claim_name(b.name, t, "[bundle]");
     if (const auto roots = in.string(t, "roots", "bundle")) {
       if (*roots == "endpoints") b.roots = Roots::endpoints;
       else if (*roots == "common") b.roots = Roots::common;
@@ -288,6 +370,7 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     b.extra = in.paths(t, "extra", "bundle");
     b.emit = in.emit(t, "bundle", {"bin", "c"}, b.emit);
     b.retire_after = in.date(t, "retire_after", "bundle");
+    claim(b.name, b.emit, t, "[bundle]");
     m.bundle = std::move(b);
   }
 
@@ -296,7 +379,6 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     PemOutput p;
     p.line = line_of(*t);
     p.name = in.string(*t, "name", "pem").value_or("");
-    claim_name(p.name, *t, "[[pem]]");
     p.endpoints = in.strings(*t, "endpoints", "pem");
     for (const std::string& name : p.endpoints) {
       if (endpoint_names.count(name) == 0) {
@@ -309,6 +391,7 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     p.next = in.strings(*t, "next", "pem");
     p.retire_after = in.date(*t, "retire_after", "pem");
     p.emit = in.emit(*t, "pem", {"pem", "c"}, p.emit);
+    claim(p.name, p.emit, *t, "[[pem]]");
     if (p.endpoints.empty() && p.labels.empty() && p.files.empty() && p.next.empty()) {
       throw in.error(t->source(), fmt::format("[[pem]] \"{}\" holds nothing: give endpoints, labels, files or next", p.name));
     }

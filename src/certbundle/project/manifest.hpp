@@ -18,6 +18,13 @@
 
 namespace certbundle::project {
 
+// The file `certbundle build` writes its report to, beside the outputs.
+inline constexpr std::string_view build_report_name = "certbundle-build.txt";
+// An output name is a plain file name of at most this many bytes: no "/", "\\", "..", no control
+// character. Outputs whose files (NAME, and NAME.c/NAME.h for emit "c", as C identifiers) or C names
+// would be the same, compared without case, are refused, naming both manifest lines.
+inline constexpr std::size_t max_output_name = 200;
+
 struct Policy {
   std::int64_t warn_days = 90;  // a finding within this many days is a warning
   std::int64_t fail_days = 30;  // within this many days (or expired) it is an error
@@ -38,6 +45,10 @@ struct Endpoint {
   std::string proxy;
   std::filesystem::path cert;  // client certificate, for servers that demand one
   std::filesystem::path key;
+  // The manifest's word that this endpoint's chain need not be trusted by a browser: `lock` locks it
+  // (as with --allow-untrusted), and `build` and `check` accept its anchors from the lock without
+  // finding them in the snapshot or in a file the manifest lists. Code review sees it.
+  bool allow_untrusted = false;
   std::size_t line = 0;
 };
 
