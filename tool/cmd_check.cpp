@@ -46,7 +46,8 @@ void setup_check(CLI::App& app, Runner& run) {
                   "A manifest (default ./certbundle.toml), or bare files: bundles, PEM, DER");
   cmd->add_option("--warn-days", args->warn_days, "Warn within this many days (default: the manifest's, else 90)");
   cmd->add_option("--fail-days", args->fail_days, "Error within this many days (default: the manifest's, else 30)");
-  cmd->add_option("--at", args->at, "Check as of this moment (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC; default now)");
+  cmd->add_option("--at", args->at, "Check as of this moment (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC; default: "
+                  "SOURCE_DATE_EPOCH when set and not --live, else now)");
   cmd->add_option("--mozilla", args->mozilla, "The snapshot to match bare bundles against (default: bundled)");
   cmd->add_option("--format", args->format, "text, json, junit, github (annotations) or gcc (file:line: warning: ...)")
       ->capture_default_str();
@@ -57,7 +58,9 @@ void setup_check(CLI::App& app, Runner& run) {
   cmd->callback([args, &run] {
     run = [args](Streams streams) {
       check::Thresholds t;
-      t.at = parse_time(args->at);
+      // Offline, "now" is the build's (SOURCE_DATE_EPOCH): the gate of a tag judges as it did then.
+      // The live check is about the servers now.
+      t.at = args->at == "now" ? (args->live ? now() : build_time()) : parse_time(args->at);
       const check::Format format = check::parse_format(args->format);
       if (!(args->timeout > 0) || args->timeout > 3600) throw usage_error("--timeout: give 0 < SECONDS <= 3600");
 

@@ -115,7 +115,7 @@ void setup_build(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand("build", "Write the manifest's outputs from the lock, offline");
   cmd->add_option("manifest", args->manifest, "The manifest")->capture_default_str();
   cmd->add_option("--out", args->out, "The directory to write into (created if missing)")->required();
-  cmd->add_option("--at", args->at, "Decide expiry and retirement as of this moment (default: now)");
+  cmd->add_option("--at", args->at, "Decide expiry and retirement as of this moment (default: SOURCE_DATE_EPOCH when set, else now)");
   auto* idf = cmd->add_option("--idf-version", args->idf_version,
                               "The ESP-IDF version being built (5.3: format V1, 5.4: V2), used when the "
                               "manifest gives neither policy.format nor policy.idf_version");
@@ -123,7 +123,7 @@ void setup_build(CLI::App& app, Runner& run) {
   cmd->add_flag("-q,--quiet", args->quiet, "Print only warnings");
   cmd->callback([args, &run] {
     run = [args](Streams streams) {
-      const Time at = parse_time(args->at);
+      const Time at = args->at == "now" ? build_time() : parse_time(args->at);
       const project::Manifest manifest = project::load_manifest(args->manifest);
       const auto path = lock_path(args->manifest);
       std::error_code ec;

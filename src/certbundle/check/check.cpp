@@ -47,21 +47,37 @@ class Checker {
  public:
   Checker(const Thresholds& t) : t_(t) {}
 
-  // A certificate the firmware depends on.
+  // A certificate the firmware depends on. `cap` limits the severity: a CA that no device needs
+  // to reach its server now (a browser anchor, a root carried for other servers) warns, and never
+  // stops a build; `hint` ends the message.
   void embedded(const Certificate& cert, const std::string& label, const std::string& scope,
-                const std::string& file, std::size_t line, const std::string& role) {
+                const std::string& file, std::size_t line, const std::string& role,
+                Severity cap = Severity::error, const std::string& hint = "") {
     const std::int64_t days = days_between(t_.at, cert.not_after());
-    const auto severity = embedded_severity(days, t_);
+    auto severity = embedded_severity(days, t_);
     if (!severity) return;
+    severity = std::min(*severity, cap);
     add(*severity, cert.not_after() < t_.at ? "expired" : "expiry", scope,
-        fmt::format("{} \"{}\" {}", role, label, when(days, cert.not_after(), t_.at)), file, line, days);
+        fmt::format("{} \"{}\" {}{}", role, label, when(days, cert.not_after(), t_.at), hint), file, line, days);
   }
 
-  // A certificate a server presents: the server renews it.
+  // A certificate a server presents: the server renews it. From the lock (offline), what the server
+  // presented when it was locked is a warning: an offline build cannot know what it presents now,
+  // and the firmware does not embed it. Live, an expired certificate the server still presents is
+  // an error.
+  enum class Seen { locked, live };
   void presented(const Certificate& cert, const std::string& scope, const std::string& file, std::size_t line,
-                 const std::string& role) {
+                 const std::string& role, Seen seen) {
     const std::int64_t days = days_between(t_.at, cert.not_after());
     if (cert.not_after() < t_.at) {
+      if (seen == Seen::locked) {
+        add(Severity::warning, "expired", scope,
+            fmt::format("the {} \"{}\" the server presented when locked {}: the server must renew it (`certbundle "
+                        "check --live` tells whether it still presents it; then run `certbundle lock`)",
+                        role, cert.common_name(), when(days, cert.not_after(), t_.at)),
+            file, line, days);
+        return;
+      }
       add(Severity::error, "expired", scope,
           fmt::format("the {} \"{}\" the server presents {}", role, cert.common_name(), when(days, cert.not_after(), t_.at)),
           file, line, days);
@@ -119,7 +135,17 @@ std::vector<Finding> check_project(const project::Manifest& manifest, const proj
     const bool is_bundle = manifest.bundle && out.name == manifest.bundle->name && out.line == manifest.bundle->line;
     const std::string scope = fmt::format("{} {}", is_bundle ? "bundle" : "pem", out.name);
     for (const auto& item : out.items) {
-      c.embedded(item.cert, item.label, scope, file, out.line, "CA");
+      using Role = project::OutputContents::Role;
+      if (item.role == Role::former_anchor) {
+        c.embedded(item.cert, item.label, scope, file, out.line, "CA (a former anchor kept through a transition)",
+                   Severity::warning,
+                   ": devices that still need it stop connecting when it expires; once the servers have moved, "
+                   "set retire_after to leave it out");
+      } else if (out.serves_endpoints && item.role != Role::device_anchor) {
+        c.embedded(item.cert, item.label, scope, file, out.line, "CA", Severity::warning);
+      } else {
+        c.embedded(item.cert, item.label, scope, file, out.line, "CA");
+      }
       if (const mozilla::Root* root = in_store(store, item.cert)) {
         if (store.has_trust_bits && root->trust.server_auth != mozilla::Trust::trusted_delegator) {
           c.add(Severity::warning, "untrusted-root", scope,
@@ -143,7 +169,7 @@ std::vector<Finding> check_project(const project::Manifest& manifest, const proj
       const project::LockedEndpoint& locked = lock->endpoints.at(e.name);  // plan_build checked it
       const std::string scope = fmt::format("endpoint {}", e.name);
       for (std::size_t i = 0; i < locked.chain.size(); ++i) {
-        c.presented(locked.chain[i].cert, scope, file, e.line, i == 0 ? "leaf" : "certificate");
+        c.presented(locked.chain[i].cert, scope, file, e.line, i == 0 ? "leaf" : "certificate", Checker::Seen::locked);
       }
       if (manifest.policy.lock_max_age_days) {
         const std::int64_t age = days_between(locked.locked_at, t.at);
@@ -259,7 +285,7 @@ std::vector<Finding> check_live(const project::Manifest& manifest, const project
     }
     const chain::Analysis& a = *r.analysis;
     for (std::size_t k = 0; k < a.presented.size(); ++k) {
-      c.presented(a.presented[k].cert, scope, file, e.line, k == 0 ? "leaf" : "certificate");
+      c.presented(a.presented[k].cert, scope, file, e.line, k == 0 ? "leaf" : "certificate", Checker::Seen::live);
     }
     if (!a.name.name.empty() && !a.name.matches) {
       c.add(Severity::error, "name-mismatch", scope,

@@ -1,12 +1,18 @@
 #pragma once
 // `certbundle check`: expiry and drift, offline before every firmware build and live on a schedule.
 //
-// Severity: a certificate the firmware depends on (every CA an output embeds, every [[identity]])
-// is a warning when it expires within warn_days, an error within fail_days or once expired. Days
-// left are whole UTC days from `at` to notAfter, rounded down, so a certificate expiring at
-// 23:59:59Z has 0 days left on its last day. Certificates the firmware does not embed (the leaf
-// and intermediates a server presented when it was locked) are the server's to renew: a warning
-// within fail_days, an error once expired.
+// Severity: the offline check runs before every firmware build, so it fails only on what would hurt
+// devices, and never blocks the build that fixes it. Days left are whole UTC days from `at` to
+// notAfter, rounded down, so a certificate expiring at 23:59:59Z has 0 days left on its last day.
+// - A CA devices need now (the current device anchor of an endpoint, every CA of an output that
+//   serves no endpoint) and every [[identity]]: a warning within warn_days, an error within
+//   fail_days or once expired.
+// - Any other CA of an output that serves endpoints (a browser anchor, a label, a file, Mozilla's
+//   roots): a warning at most.
+// - A former anchor kept through a transition: a warning at most, suggesting retire_after.
+// - The leaf and intermediates a server presented when it was locked: the server's to renew, a
+//   warning within fail_days or once expired. `check_live` makes an expired certificate the server
+//   still presents an error.
 #include <filesystem>
 #include <optional>
 #include <string>

@@ -1,6 +1,8 @@
 #include "certbundle/core/time.hpp"
 
 #include <charconv>
+#include <cstdlib>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,23 @@ namespace certbundle {
 using namespace std::chrono;
 
 Time now() { return time_point_cast<seconds>(system_clock::now()); }
+
+Time build_time() {
+  const char* value = std::getenv("SOURCE_DATE_EPOCH");
+  if (value == nullptr) return now();
+  const std::string_view text(value);
+  std::int64_t epoch = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), epoch);
+  // Up to 9999-12-31: what format_time() writes and parse_time() reads.
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() || epoch < 0 || epoch > 253402300799) {
+    std::string shown(text.substr(0, 40));
+    for (char& c : shown) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    throw usage_error(fmt::format("SOURCE_DATE_EPOCH \"{}\" is not a number of seconds since 1970-01-01", shown));
+  }
+  return Time(seconds(epoch));
+}
 
 namespace {
 

@@ -12,6 +12,11 @@ using Time = std::chrono::sys_seconds;
 // The current time.
 [[nodiscard]] Time now();
 
+// "Now" for a build: SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds convention)
+// when it is set, so that one commit builds to the same bytes on any day; else now(). Throws
+// usage_error naming the variable when it is set to anything but a number of seconds.
+[[nodiscard]] Time build_time();
+
 // Parses a date given by a user: "YYYY-MM-DD" (midnight UTC), "YYYY-MM-DDTHH:MM:SSZ" (or with a
 // space instead of T), or "now". Throws usage_error naming the text on anything else, including
 // dates that do not exist (2026-02-30).

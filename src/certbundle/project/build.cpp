@@ -28,13 +28,15 @@ class Contents {
  public:
   using Item = OutputContents::Item;
 
-  void add(const Certificate& cert, const std::string& label, const std::string& why) {
+  void add(const Certificate& cert, const std::string& label, const std::string& why,
+           OutputContents::Role role = OutputContents::Role::other) {
     const auto it = std::find_if(items_.begin(), items_.end(), [&](const Item& i) { return i.cert == cert; });
     if (it != items_.end()) {
       it->why += "; " + why;
+      it->role = std::min(it->role, role);
       return;
     }
-    items_.push_back({cert, label, why});
+    items_.push_back({cert, label, why, role});
   }
 
   [[nodiscard]] const std::vector<Item>& items() const { return items_; }
@@ -105,7 +107,8 @@ class Planner {
                     const std::string& output) {
     const LockedEndpoint& e = lock_.endpoints.at(name);
     if (e.device_anchor) {
-      out.add(e.device_anchor->cert, e.device_anchor->label, fmt::format("device anchor of {}", name));
+      out.add(e.device_anchor->cert, e.device_anchor->label, fmt::format("device anchor of {}", name),
+              OutputContents::Role::device_anchor);
     } else {
       warnings_.push_back(fmt::format("{}: endpoint \"{}\" has no device anchor in the lock", output, name));
     }
@@ -122,7 +125,8 @@ class Planner {
       } else {
         out.add(p.anchor.cert, p.anchor.label,
                 fmt::format("former anchor of {} (replaced {}), kept through the transition", name,
-                            format_date(p.replaced_at)));
+                            format_date(p.replaced_at)),
+                OutputContents::Role::former_anchor);
       }
     }
   }
@@ -264,7 +268,7 @@ class Planner {
             result, report);
       }
     }
-    result.outputs.push_back({b.name, b.line, contents.items()});
+    result.outputs.push_back({b.name, b.line, contents.items(), b.roots != Roots::none && !m_.endpoints.empty()});
     for (const Emit e : b.emit) {
       if (e == Emit::bin) result.files.push_back({b.name, written.bytes});
       if (e == Emit::c) emit_c(b.name, written.bytes, result, report);
@@ -305,7 +309,7 @@ class Planner {
     if (!text.empty()) {
       verify_on_device(p.name, [&] { return device::pem_trust_from_text(text, p.name); }, p.endpoints, result, report);
     }
-    result.outputs.push_back({p.name, p.line, contents.items()});
+    result.outputs.push_back({p.name, p.line, contents.items(), !p.endpoints.empty()});
     for (const Emit e : p.emit) {
       if (e == Emit::pem) result.files.push_back({p.name, text});
       if (e == Emit::c) emit_c(p.name, text + std::string(1, '\0'), result, report);

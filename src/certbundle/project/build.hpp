@@ -44,12 +44,21 @@ struct OutputFile {
 struct OutputContents {
   std::string name;
   std::size_t line = 0;  // of its table in the manifest
+  // What a certificate is to the endpoints the output serves. A certificate that comes in several
+  // ways keeps the first of these that applies.
+  enum class Role {
+    device_anchor,  // the current device anchor of an endpoint: devices need it now
+    other,          // a browser anchor, a label, a file, a Mozilla or common root
+    former_anchor,  // kept through a transition (until retire_after)
+  };
   struct Item {
     Certificate cert;
     std::string label;
     std::string why;
+    Role role = Role::other;
   };
   std::vector<Item> items;
+  bool serves_endpoints = false;  // holds the anchors of endpoints (else only what it names)
 };
 
 // A file the build reads, which no output may overwrite.
