@@ -12,6 +12,7 @@
 #include "certbundle/check/check.hpp"
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/fetch/fetch.hpp"
 #include "certbundle/project/build.hpp"
 #include "command.hpp"
 
@@ -30,6 +31,7 @@ struct CheckArgs {
   bool live = false;
   bool strict = false;
   double timeout = 10;
+  std::size_t jobs = fetch::default_jobs;
 };
 
 bool is_manifest(const std::string& path) { return path.ends_with(".toml"); }
@@ -55,6 +57,7 @@ void setup_check(CLI::App& app, Runner& run) {
   cmd->add_flag("--live", args->live, "Also fetch every endpoint now and compare with the lock and the outputs");
   cmd->add_flag("--strict", args->strict, "Warnings count as errors for the exit code");
   cmd->add_option("--timeout", args->timeout, "--live: seconds per endpoint")->capture_default_str();
+  cmd->add_option("-j,--jobs", args->jobs, "--live: endpoints fetched at once (1 to 256)")->capture_default_str();
   cmd->callback([args, &run] {
     run = [args](Streams streams) {
       check::Thresholds t;
@@ -63,6 +66,7 @@ void setup_check(CLI::App& app, Runner& run) {
       t.at = args->at == "now" ? (args->live ? now() : build_time()) : parse_time(args->at);
       const check::Format format = check::parse_format(args->format);
       if (!(args->timeout > 0) || args->timeout > 3600) throw usage_error("--timeout: give 0 < SECONDS <= 3600");
+      if (args->jobs == 0 || args->jobs > fetch::max_jobs) throw usage_error("--jobs: give 1 to 256");
 
       std::vector<check::Finding> findings;
       const bool bare = !args->inputs.empty() && !(args->inputs.size() == 1 && is_manifest(args->inputs[0]));
@@ -92,6 +96,7 @@ void setup_check(CLI::App& app, Runner& run) {
         if (args->live && lock) {
           check::LiveOptions live;
           live.timeout = std::chrono::milliseconds(std::llround(args->timeout * 1000));
+          live.jobs = args->jobs;
           auto more = check::check_live(manifest, *lock, store, t, live);
           findings.insert(findings.end(), more.begin(), more.end());
           check::sort_findings(findings);

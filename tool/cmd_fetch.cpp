@@ -44,7 +44,7 @@ struct FetchArgs {
   bool with_root = false;
   bool json = false;
   std::string output;
-  std::size_t jobs = 8;
+  std::size_t jobs = fetch::default_jobs;
 };
 
 std::string trim(std::string_view s) {
@@ -85,7 +85,7 @@ fetch::FetchOptions options_from(const FetchArgs& args) {
   o.connect.client_key = c.client_key;
   o.aia = args.no_aia ? fetch::Aia::off : fetch::Aia::download;
   o.at = parse_time(args.at);
-  if (args.jobs == 0 || args.jobs > 256) throw usage_error("--jobs: give 1 to 256");
+  if (args.jobs == 0 || args.jobs > fetch::max_jobs) throw usage_error("--jobs: give 1 to 256");
   o.jobs = args.jobs;
   return o;
 }
@@ -190,7 +190,7 @@ void setup_fetch(CLI::App& app, Runner& run) {
   cmd->add_flag("--with-root", args->with_root, "with --pem: append the device-view anchor");
   cmd->add_flag("--json", args->json, "print everything as JSON");
   cmd->add_option("-o,--output", args->output, "write to FILE (atomically) instead of standard output");
-  cmd->add_option("-j,--jobs", args->jobs, "targets fetched at once (default 8)");
+  cmd->add_option("-j,--jobs", args->jobs, "targets fetched at once (1 to 256, default 16)");
   cmd->footer(
       "Exit codes:\n"
       "  0  every target was fetched and its chain is fine: trusted in the browser view, the host\n"

@@ -8,6 +8,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/fetch/fetch.hpp"
 #include "certbundle/project/build.hpp"
 #include "certbundle/project/lock.hpp"
 #include "certbundle/project/manifest.hpp"
@@ -33,6 +34,7 @@ struct LockArgs {
   std::vector<std::string> allow_untrusted;
   std::vector<std::string> ca;
   double timeout = 10;
+  std::size_t jobs = fetch::default_jobs;
 };
 
 struct BuildArgs {
@@ -79,11 +81,13 @@ void setup_lock(CLI::App& app, Runner& run) {
   cmd->add_option("--allow-untrusted", args->allow_untrusted,
                   "Lock this endpoint even though a browser does not trust its chain; repeatable");
   cmd->add_option("--ca", args->ca, "More trusted CAs for the browser view (PEM or DER); repeatable");
+  cmd->add_option("-j,--jobs", args->jobs, "Endpoints fetched at once (1 to 256)")->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "Seconds per endpoint for connect + STARTTLS + handshake")
       ->capture_default_str();
   cmd->callback([args, &run] {
     run = [args](Streams streams) {
       if (!(args->timeout > 0) || args->timeout > 3600) throw usage_error("--timeout: give 0 < SECONDS <= 3600");
+      if (args->jobs == 0 || args->jobs > fetch::max_jobs) throw usage_error("--jobs: give 1 to 256");
       const project::Manifest manifest = project::load_manifest(args->manifest);
       for (const std::string& name : args->allow_untrusted) {
         if (manifest.find_endpoint(name) == nullptr) {
@@ -99,6 +103,7 @@ void setup_lock(CLI::App& app, Runner& run) {
       options.now = now();
       options.timeout = std::chrono::milliseconds(std::llround(args->timeout * 1000));
       options.allow_untrusted = args->allow_untrusted;
+      options.jobs = args->jobs;
       for (const auto& c : args->ca) options.ca.emplace_back(c);
       const project::LockResult result =
           project::lock_manifest(manifest, previous ? &*previous : nullptr, options);

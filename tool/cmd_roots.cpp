@@ -78,7 +78,7 @@ std::string render(const RootsArgs& args, const mozilla::Selection& selection, T
     j["count"] = selection.certs.size();
     j["roots"] = nlohmann::ordered_json::array();
     for (const auto& s : selection.certs) j["roots"].push_back(to_json(s, store));
-    return j.dump(2) + "\n";
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
   std::string out = fmt::format("{:<56} {:<10} {:<10} {}\n", "LABEL", "KEY", "NOT AFTER", "SHA-256");
   for (const auto& s : selection.certs) {

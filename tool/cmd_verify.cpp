@@ -191,7 +191,7 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
     nlohmann::json j{{"format", "certbundle-verify"}, {"version", 1},
                      {"chain", args.chain},           {"trust", trust_json(trust, options)},
                      {"host", options.host},          {"verification", to_json(v)}};
-    streams.out << j.dump(2) << "\n";
+    streams.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     streams.out << fmt::format("chain: {} ({} certificates)\n", certbundle::quoted(args.chain),
                                chain.size());
@@ -246,7 +246,7 @@ int run_live(const VerifyArgs& args, const device::Trust& trust,
     for (int id : hs.ciphersuites)
       j["offered_ciphersuites"].push_back(device::ciphersuite_name(id));
     j["verification"] = r.verification ? to_json(*r.verification) : nlohmann::json();
-    streams.out << j.dump(2) << "\n";
+    streams.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     streams.out << fmt::format("target: {}{}\n", target.text,
                                r.peer.empty() ? "" : fmt::format(" ({})", r.peer));

@@ -228,8 +228,7 @@ std::vector<Finding> check_files(const std::vector<std::filesystem::path>& files
     const std::string file = path.string();
     if (inspection.kind == bundle::Kind::pem || inspection.kind == bundle::Kind::der) {
       for (const auto& loaded : load_certificates(path)) {
-        const std::size_t colon = loaded.origin.rfind(':');
-        const std::size_t line = colon == std::string::npos ? 0 : std::stoul(loaded.origin.substr(colon + 1));
+        const std::size_t line = loaded.line;
         c.embedded(loaded.cert, loaded.label.empty() ? loaded.cert.common_name() : loaded.label, file, file, line,
                    "certificate");
       }
@@ -266,7 +265,7 @@ std::vector<Finding> check_live(const project::Manifest& manifest, const project
     for (const auto& p : e.previous) locked_anchors.push_back(p.anchor.cert);
   }
   chain::add_extra_anchors(trust, locked_anchors);
-  const auto reports = project::fetch_endpoints(manifest, trust, t.at, options.timeout);
+  const auto reports = project::fetch_endpoints(manifest, trust, t.at, options.timeout, options.jobs);
 
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const project::Endpoint& e = manifest.endpoints[i];

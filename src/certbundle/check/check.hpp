@@ -65,6 +65,7 @@ struct Thresholds {
 // are judged against the store, the manifest's CA files and the anchors recorded in the lock.
 struct LiveOptions {
   std::chrono::milliseconds timeout{10'000};
+  std::size_t jobs = 16;  // endpoints fetched at once (--jobs)
 };
 [[nodiscard]] std::vector<Finding> check_live(const project::Manifest& manifest, const project::Lock& lock,
                                               const mozilla::Store& store, const Thresholds& t,

@@ -102,7 +102,7 @@ std::string render(const std::vector<Finding>& findings, Format format, bool col
                                    {"line", f.line},
                                    {"days_left", f.days_left ? nlohmann::ordered_json(*f.days_left) : nlohmann::ordered_json(nullptr)}});
       }
-      return doc.dump(2) + "\n";
+      return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     case Format::junit: {
       const std::size_t errors = count(findings, Severity::error);

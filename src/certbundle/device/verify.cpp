@@ -1,5 +1,7 @@
 #include "certbundle/device/verify.hpp"
 
+#include <charconv>
+
 #include <mbedtls/error.h>
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
@@ -46,9 +48,10 @@ SignatureRule signature_rule_for_idf_version(std::string_view text) {
   (void)bundle::format_for_idf_version(text);  // validates the text
   std::string_view v = text;
   if (!v.empty() && (v.front() == 'v' || v.front() == 'V')) v.remove_prefix(1);
-  const std::size_t dot = v.find('.');
-  const std::string major(v.substr(0, dot));
-  return std::stoi(major) >= 6 ? SignatureRule::psa : SignatureRule::pk_verify_ext;
+  const std::string_view major = v.substr(0, v.find('.'));
+  unsigned long long number = 0;  // validated above; a number too large for this is a later release
+  const auto [end, ec] = std::from_chars(major.data(), major.data() + major.size(), number);
+  return ec == std::errc{} && number < 6 ? SignatureRule::pk_verify_ext : SignatureRule::psa;
 }
 
 Trust bundle_trust(ByteView data, std::optional<bundle::Format> format, std::string_view name) {

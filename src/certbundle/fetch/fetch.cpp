@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include "certbundle/core/error.hpp"
+
 namespace certbundle::fetch {
 
 TargetReport fetch_one(const Target& target, const FetchOptions& options, const TlsContext& context,
@@ -46,27 +48,48 @@ TargetReport fetch_one(const Target& target, const FetchOptions& options, const 
   return report;
 }
 
+TargetReport fetch_one_guarded(const Target& target, const FetchOptions& options, const TlsContext& context,
+                               const chain::TrustMaterial& trust) {
+  const auto failed = [&](std::string reason) {
+    TargetReport report;
+    report.target = target;
+    report.failure = Failure{Step::handshake, std::move(reason)};
+    return report;
+  };
+  try {
+    return fetch_one(target, options, context, trust);
+  } catch (const Error& e) {
+    return failed(e.what());
+  } catch (const std::exception& e) {
+    return failed(std::string("unexpected failure: ") + e.what());
+  }
+}
+
+void for_each_bounded(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& work) {
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < count; i = next++) work(i);
+  };
+  const std::size_t n = std::clamp<std::size_t>(std::min(jobs, max_jobs), 1, std::max<std::size_t>(count, 1));
+  std::vector<std::jthread> threads;
+  for (std::size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+  threads.clear();  // joins
+}
+
 std::vector<TargetReport> fetch_all(const std::vector<Target>& targets, const FetchOptions& options,
                                     const chain::TrustMaterial& trust, const Progress& progress) {
   init_curl();
   const TlsContext context(options.connect);
   std::vector<TargetReport> reports(targets.size());
-  std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex progress_mutex;
-  auto worker = [&] {
-    for (std::size_t i = next++; i < targets.size(); i = next++) {
-      reports[i] = fetch_one(targets[i], options, context, trust);
-      const std::lock_guard lock(progress_mutex);
-      ++done;
-      if (progress) progress(done, targets.size());
-    }
-  };
-  const std::size_t n = std::clamp<std::size_t>(options.jobs, 1, std::max<std::size_t>(targets.size(), 1));
-  std::vector<std::jthread> threads;
-  for (std::size_t t = 1; t < n; ++t) threads.emplace_back(worker);
-  worker();
-  threads.clear();  // joins
+  for_each_bounded(targets.size(), options.jobs, [&](std::size_t i) {
+    reports[i] = fetch_one_guarded(targets[i], options, context, trust);
+    const std::lock_guard lock(progress_mutex);
+    ++done;
+    if (progress) progress(done, targets.size());
+  });
   return reports;
 }
 

@@ -22,12 +22,22 @@ namespace certbundle::fetch {
 
 enum class Aia { download, off };
 
+// Targets fetched at once by every command that goes to the network (--jobs): threads and sockets
+// stay within this many (plus the calling thread), whatever the number of targets.
+inline constexpr std::size_t default_jobs = 16;
+inline constexpr std::size_t max_jobs = 256;
+
+// Runs work(i) for every i in [0, count), at most `jobs` at a time (clamped to 1..max_jobs and to
+// count): worker threads and the calling thread take the next index until none is left. Returns
+// when all are done. `work` must not throw.
+void for_each_bounded(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& work);
+
 struct FetchOptions {
   ConnectOptions connect;
   Aia aia = Aia::download;
   std::chrono::milliseconds aia_timeout{5'000};  // per download
   Time at{};                                    // judge expiry at this moment
-  std::size_t jobs = 8;                         // concurrent targets (at least 1)
+  std::size_t jobs = default_jobs;              // concurrent targets (1 to max_jobs)
 };
 
 struct TargetReport {
@@ -43,6 +53,12 @@ struct TargetReport {
 // Handshake, AIA completion, analysis, for one target.
 [[nodiscard]] TargetReport fetch_one(const Target& target, const FetchOptions& options,
                                      const TlsContext& context, const chain::TrustMaterial& trust);
+
+// fetch_one behind an exception barrier: whatever goes wrong with one target (a certificate that
+// cannot be read, an allocation that fails) is that target's failure, step "handshake", with the
+// reason; it never stops, or loses, the reports of the others.
+[[nodiscard]] TargetReport fetch_one_guarded(const Target& target, const FetchOptions& options,
+                                             const TlsContext& context, const chain::TrustMaterial& trust);
 
 // Called after each target completes, from the worker thread that fetched it (calls are
 // serialised): how many are done, out of how many.

@@ -219,7 +219,7 @@ void write_json(std::ostream& out, const std::vector<TargetReport>& reports, Tim
   }
   const Json doc = {{"format", "certbundle-fetch"}, {"version", 1},
                               {"at", format_time(at)}, {"targets", targets}};
-  out << doc.dump(2) << "\n";
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace certbundle::fetch

@@ -314,8 +314,7 @@ Store parse_cacert_pem(std::string_view text, const std::string& name) {
   store.sha256 = to_hex(sha256(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
   store.has_trust_bits = false;
   for (auto& entry : parse_pem(text, name)) {
-    const std::size_t colon = entry.origin.rfind(':');
-    const std::size_t line = std::stoul(entry.origin.substr(colon + 1));
+    const std::size_t line = entry.line;
     std::string label = entry.label.empty() ? entry.cert.common_name() : entry.label;
     Root root;
     root.label = std::move(label);

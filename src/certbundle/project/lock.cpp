@@ -153,7 +153,7 @@ std::string to_json(const Lock& lock) {
   const json doc{{"certbundle_lock", lock_version},
                  {"snapshot", {{"name", lock.snapshot_name}, {"sha256", lock.snapshot_sha256}}},
                  {"endpoints", std::move(endpoints)}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Lock parse_lock(std::string_view text, const std::string& name) {

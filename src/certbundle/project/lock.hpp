@@ -85,12 +85,14 @@ struct Lock {
 [[nodiscard]] chain::TrustMaterial trust_for(const Manifest& manifest, const mozilla::Store& store,
                                              const std::vector<std::filesystem::path>& ca);
 
-// Fetches every endpoint of the manifest at once (handshake, AIA, analysis at `now`), in manifest
-// order. A failed endpoint is a report with its failure. Throws Error(ExitCode::input) for a bad
-// endpoint setting (naming the manifest line) before connecting anywhere.
+// Fetches every endpoint of the manifest (handshake, AIA, analysis at `now`), `concurrency` at a
+// time (fetch::for_each_bounded), in manifest order. A failed endpoint is a report with its failure.
+// Throws Error(ExitCode::input) for a bad endpoint setting (naming the manifest line) or an
+// unreadable client certificate, before connecting anywhere.
 [[nodiscard]] std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest,
                                                                const chain::TrustMaterial& trust, Time now,
-                                                               std::chrono::milliseconds timeout);
+                                                               std::chrono::milliseconds timeout,
+                                                               std::size_t concurrency);
 
 // Confirms an endpoint's device view with the device verifier (mbedtls and ESP-IDF's bundle
 // lookup, certbundle/device): a bundle holding the anchors certbundle found must let the device
@@ -109,6 +111,7 @@ struct LockOptions {
   std::chrono::milliseconds timeout{10'000};      // per endpoint: connect + STARTTLS + handshake
   std::vector<std::string> allow_untrusted;       // endpoint names locked even when untrusted
   std::vector<std::filesystem::path> ca;          // more trusted CAs for the browser view
+  std::size_t jobs = 16;                          // endpoints fetched at once (--jobs)
 };
 
 struct LockResult {

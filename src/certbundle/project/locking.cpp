@@ -1,4 +1,4 @@
-#include <future>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -68,7 +68,7 @@ chain::TrustMaterial trust_for(const Manifest& manifest, const mozilla::Store& s
 }
 
 std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest, const chain::TrustMaterial& trust,
-                                                 Time now, std::chrono::milliseconds timeout) {
+                                                 Time now, std::chrono::milliseconds timeout, std::size_t concurrency) {
   LockOptions settings;
   settings.now = now;
   settings.timeout = timeout;
@@ -78,15 +78,17 @@ std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest, const
     jobs.emplace_back(target_for(manifest, e), options_for(manifest, e, settings));
   }
   fetch::init_curl();
-  std::vector<std::future<fetch::TargetReport>> running;
-  for (const auto& job : jobs) {  // not a structured binding: clang 14 cannot capture those
-    running.push_back(std::async(std::launch::async, [&job, &trust] {
-      const fetch::TlsContext context(job.second.connect);
-      return fetch::fetch_one(job.first, job.second, context, trust);
-    }));
+  // Endpoints share one TLS context, except those with a client certificate of their own (loaded
+  // here, before connecting anywhere: a bad file is an input error naming it).
+  const fetch::TlsContext shared(fetch::ConnectOptions{});
+  std::vector<std::optional<fetch::TlsContext>> own(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].second.connect.client_cert.empty()) own[i].emplace(jobs[i].second.connect);
   }
-  std::vector<fetch::TargetReport> reports;
-  for (auto& r : running) reports.push_back(r.get());
+  std::vector<fetch::TargetReport> reports(jobs.size());
+  fetch::for_each_bounded(jobs.size(), concurrency, [&](std::size_t i) {
+    reports[i] = fetch::fetch_one_guarded(jobs[i].first, jobs[i].second, own[i] ? *own[i] : shared, trust);
+  });
   return reports;
 }
 
@@ -119,7 +121,8 @@ std::string confirm_device_view(const fetch::TargetReport& report, const Manifes
 LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const LockOptions& options) {
   const mozilla::Store store = store_for(manifest);
   const chain::TrustMaterial trust = trust_for(manifest, store, options.ca);
-  const std::vector<fetch::TargetReport> reports = fetch_endpoints(manifest, trust, options.now, options.timeout);
+  const std::vector<fetch::TargetReport> reports =
+      fetch_endpoints(manifest, trust, options.now, options.timeout, options.jobs);
 
   std::vector<std::string> failed;
   std::vector<std::string> untrusted;

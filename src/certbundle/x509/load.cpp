@@ -112,7 +112,7 @@ std::vector<SourcedCertificate> parse_pem(std::string_view text, const std::stri
     std::string why;
     auto cert = Certificate::from_der(der, &why);
     if (!cert) throw fail(begin_line, fmt::format("not a valid certificate: {}", why));
-    out.push_back({std::move(*cert), std::move(label), fmt::format("{}:{}", name, begin_line)});
+    out.push_back({std::move(*cert), std::move(label), fmt::format("{}:{}", name, begin_line), begin_line});
     i = j;
   }
   if (out.empty()) {

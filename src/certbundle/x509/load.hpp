@@ -14,6 +14,7 @@ struct SourcedCertificate {
   Certificate cert;
   std::string label;   // the heading above the block in a curl-format bundle, else empty
   std::string origin;  // where it came from, for messages: "certs/ca.pem:12" or "ca.der"
+  std::size_t line = 0;  // the line of its BEGIN in a PEM text; 0 for DER
 };
 
 // Every CERTIFICATE block of a PEM text, in order. `name` is used in messages. Throws
