@@ -15,6 +15,7 @@
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
 #include "certbundle/x509/load.hpp"
+#include "certbundle/core/text.hpp"
 #include "command.hpp"
 #include "selection_options.hpp"
 
@@ -108,7 +109,7 @@ int run_bundle(const BundleArgs& args, Streams streams) {
   const bundle::Written written =
       bundle::write_bundle(std::move(members), {format, args.max_certs});
   for (const std::string& w : written.warnings)
-    streams.err << "certbundle: warning: " << w << "\n";
+    streams.err << "certbundle: warning: " << one_line(w) << "\n";
 
   std::string wrote;
   if (emit == Emit::c) {

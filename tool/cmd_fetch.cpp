@@ -24,6 +24,7 @@
 #include "certbundle/fetch/report.hpp"
 #include "certbundle/mozilla/certdata.hpp"
 #include "certbundle/x509/load.hpp"
+#include "certbundle/core/text.hpp"
 #include "command.hpp"
 #include "connect_options.hpp"
 
@@ -147,13 +148,14 @@ int run_fetch(const FetchArgs& args, Streams streams) {
   for (const auto& r : reports) {
     for (const auto& d : r.aia) {
       if (d.error) {
-        streams.err << fmt::format("certbundle: warning: {}: aia: {}: {}\n", r.target.text, d.url, *d.error);
+        streams.err << fmt::format("certbundle: warning: {}: aia: {}: {}\n", printable(r.target.text),
+                                   printable(d.url), one_line(*d.error));
       }
     }
     if (!r.fetched()) {
       failed = true;
-      streams.err << fmt::format("certbundle: error: {}: {}: {}\n", r.target.text,
-                                 fetch::to_string(r.failure->step), r.failure->reason);
+      streams.err << fmt::format("certbundle: error: {}: {}: {}\n", printable(r.target.text),
+                                 fetch::to_string(r.failure->step), one_line(r.failure->reason));
     } else if (!fine(r)) {
       findings = true;
     }

@@ -6,6 +6,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/project/build.hpp"
+#include "certbundle/core/text.hpp"
 
 namespace certbundle::project {
 
@@ -33,10 +34,10 @@ std::string snapshot_impact(const Manifest& manifest, const Lock* lock, const mo
     const OutputContents& o = old_build.outputs[i];
     const OutputContents& n = new_build.outputs[i];
     for (const auto& item : n.items) {
-      if (!holds(o, item)) out += fmt::format("{}: gains \"{}\"\n", n.name, item.label);
+      if (!holds(o, item)) out += fmt::format("{}: gains \"{}\"\n", n.name, printable(item.label));
     }
     for (const auto& item : o.items) {
-      if (!holds(n, item)) out += fmt::format("{}: loses \"{}\"\n", o.name, item.label);
+      if (!holds(n, item)) out += fmt::format("{}: loses \"{}\"\n", o.name, printable(item.label));
     }
   }
   if (lock != nullptr) {
@@ -49,7 +50,7 @@ std::string snapshot_impact(const Manifest& manifest, const Lock* lock, const mo
         if (!trusted) {
           out += fmt::format("endpoint {}: its anchor \"{}\" is not trusted for server authentication in the new "
                              "snapshot: the server should move to another CA\n",
-                             name, a.label);
+                             name, printable(a.label));
         }
       }
     }
