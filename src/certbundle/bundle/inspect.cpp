@@ -182,8 +182,8 @@ Inspection inspect(ByteView data, std::string_view name, const mozilla::Store* s
 void print_table(const Inspection& in, std::ostream& out) {
   const bool bundle = in.kind == Kind::bundle_v1 || in.kind == Kind::bundle_v2;
   std::string reader;
-  if (in.kind == Kind::bundle_v1) reader = " (ESP-IDF 4.2 to 5.3, arduino-esp32 2.x)";
-  if (in.kind == Kind::bundle_v2) reader = " (ESP-IDF 5.4 and later)";
+  if (in.kind == Kind::bundle_v1) reader = " (ESP-IDF 4.2 to 5.3, arduino-esp32 2.0.x to 3.1.x)";
+  if (in.kind == Kind::bundle_v2) reader = " (ESP-IDF 5.4 and later, arduino-esp32 3.2 and later)";
   out << fmt::format("{}: {}{}, {} {}, {} bytes\n", printable(in.name), to_string(in.kind), reader,
                      in.entries.size(), in.entries.size() == 1 ? "entry" : "entries", in.size);
 
