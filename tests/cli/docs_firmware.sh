@@ -37,6 +37,9 @@ path=$(sed -n 's/^  CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH="\(.*\)"$/\1/p
 [[ $path == *.pem ]] || fail "CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH is \"$path\", not a .pem file"
 grep -qF "certbundle roots --pem -o $path" <<<"$section" || fail "the README does not write $path with roots --pem"
 grep -q 'CUSTOM_CERTIFICATE_BUNDLE_PATH.*x509_crt_bundle\b' <<<"$section" && fail "a binary bundle as the custom path"
+# examples/idf-project says the same: a .pem file.
+grep -A2 'CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH' "$root/examples/idf-project/README.md" | grep -qF '`.pem` file' ||
+  fail "examples/idf-project/README.md does not say the custom bundle path is a .pem file"
 
 # Every PEM certbundle writes ends with a newline and reads as the same roots.
 ends_with_newline() { [ "$(tail -c1 "$1" | xxd -p)" = 0a ] || fail "$1 does not end with a newline"; }
