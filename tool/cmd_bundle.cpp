@@ -14,8 +14,8 @@
 #include "certbundle/bundle/format.hpp"
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
-#include "certbundle/x509/load.hpp"
 #include "certbundle/core/text.hpp"
+#include "certbundle/x509/load.hpp"
 #include "command.hpp"
 #include "selection_options.hpp"
 
@@ -144,9 +144,10 @@ void setup_bundle(CLI::App& app, Runner& run) {
                   "PEM or DER certificate files, or directories of them (*.pem, *.der, *.crt, "
                   "*.cer, in name order). Without any, the bundle holds the Mozilla selection; "
                   "with some and no selection option, exactly these certificates");
-  auto* format = cmd->add_option("--format", args->format,
-                                 "Bundle format: v2 (ESP-IDF 5.4 and later, arduino-esp32 3.2 and later; the "
-                                 "default) or v1 (ESP-IDF 4.2 to 5.3, arduino-esp32 2.0.x to 3.1.x)");
+  auto* format =
+      cmd->add_option("--format", args->format,
+                      "Bundle format: v2 (ESP-IDF 5.4 and later, arduino-esp32 3.2 and later; the "
+                      "default) or v1 (ESP-IDF 4.2 to 5.3, arduino-esp32 2.0.x to 3.1.x)");
   auto* idf = cmd->add_option("--idf-version", args->idf_version,
                               "Write the format this ESP-IDF release reads, for example 5.3 "
                               "(V1) or 5.4 (V2)");

@@ -20,11 +20,11 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/fetch/fetch.hpp"
 #include "certbundle/fetch/report.hpp"
 #include "certbundle/mozilla/certdata.hpp"
 #include "certbundle/x509/load.hpp"
-#include "certbundle/core/text.hpp"
 #include "command.hpp"
 #include "connect_options.hpp"
 
@@ -148,8 +148,8 @@ int run_fetch(const FetchArgs& args, Streams streams) {
   for (const auto& r : reports) {
     for (const auto& d : r.aia) {
       if (d.error) {
-        streams.err << fmt::format("certbundle: warning: {}: aia: {}: {}\n", printable(r.target.text),
-                                   printable(d.url), one_line(*d.error));
+        streams.err << fmt::format("certbundle: warning: {}: aia: {}: {}\n",
+                                   printable(r.target.text), printable(d.url), one_line(*d.error));
       }
     }
     if (!r.fetched()) {

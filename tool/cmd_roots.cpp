@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "certbundle/core/file.hpp"
-#include "certbundle/mozilla/selection.hpp"
 #include "certbundle/core/text.hpp"
+#include "certbundle/mozilla/selection.hpp"
 #include "command.hpp"
 #include "selection_options.hpp"
 

@@ -32,10 +32,10 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/device/handshake.hpp"
 #include "certbundle/device/verify.hpp"
 #include "certbundle/x509/load.hpp"
-#include "certbundle/core/text.hpp"
 #include "command.hpp"
 #include "connect_options.hpp"
 
@@ -94,11 +94,13 @@ void write_verification(std::ostream& out, const device::Verification& v) {
   for (const device::PathStep& s : v.path) {
     const std::string where = s.certificate ? fmt::format("[{}]", *s.certificate)
                                             : fmt::format("entry #{}", s.entry.value_or(0));
-    out << fmt::format("  {} {}{}\n", where, one_line(s.subject), s.info.empty() ? "" : "  ! " + one_line(s.info));
+    out << fmt::format("  {} {}{}\n", where, one_line(s.subject),
+                       s.info.empty() ? "" : "  ! " + one_line(s.info));
   }
   if (v.lookup) {
     const device::Lookup& l = *v.lookup;
-    out << fmt::format("bundle search: issuer \"{}\" of [{}] -> ", one_line(l.issuer), l.certificate);
+    out << fmt::format("bundle search: issuer \"{}\" of [{}] -> ", one_line(l.issuer),
+                       l.certificate);
     if (l.entry) {
       out << fmt::format("entry #{} \"{}\", signature {}\n", *l.entry, one_line(l.entry_subject),
                          device::to_string(*l.signature));
@@ -198,8 +200,9 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
                                chain.size());
     streams.out << trust_line(trust, options) << "\n";
     write_verification(streams.out, v);
-    streams.out << (v.connects ? "verdict: the device would connect\n"
-                               : "verdict: the device would NOT connect: " + one_line(v.reason) + "\n");
+    streams.out << (v.connects
+                        ? "verdict: the device would connect\n"
+                        : "verdict: the device would NOT connect: " + one_line(v.reason) + "\n");
   }
   return exit_for(v.connects);
 }
@@ -264,7 +267,9 @@ int run_live(const VerifyArgs& args, const device::Trust& trust,
       case device::Outcome::refused:
         streams.out << "verdict: the device would NOT connect: " << one_line(r.reason) << "\n";
         break;
-      case device::Outcome::network: streams.out << "verdict: none: " << one_line(r.reason) << "\n"; break;
+      case device::Outcome::network:
+        streams.out << "verdict: none: " << one_line(r.reason) << "\n";
+        break;
     }
   }
   if (r.outcome == device::Outcome::network) {

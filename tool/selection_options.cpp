@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "certbundle/core/error.hpp"
-#include "certbundle/x509/load.hpp"
 #include "certbundle/core/text.hpp"
+#include "certbundle/x509/load.hpp"
 
 namespace certbundle::cli {
 

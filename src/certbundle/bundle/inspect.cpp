@@ -8,9 +8,9 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/mozilla/certdata.hpp"
 #include "certbundle/x509/load.hpp"
-#include "certbundle/core/text.hpp"
 
 namespace certbundle::bundle {
 
@@ -201,7 +201,8 @@ void print_table(const Inspection& in, std::ostream& out) {
                       e.spki_sha256, mozilla, one_line(e.subject)});
     } else {
       rows.push_back({std::to_string(e.index), printable(e.origin), e.key,
-                      e.not_after ? format_date(*e.not_after) : "-", e.sha256, mozilla, one_line(e.subject)});
+                      e.not_after ? format_date(*e.not_after) : "-", e.sha256, mozilla,
+                      one_line(e.subject)});
     }
   }
   std::vector<std::size_t> width(rows.front().size(), 0);

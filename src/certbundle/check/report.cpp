@@ -140,8 +140,10 @@ std::string render(const std::vector<Finding>& findings, Format format, bool col
         const char* command = f.severity == Severity::error ? "error" : f.severity == Severity::warning ? "warning" : "notice";
         std::string props = fmt::format("file={}", github_escape(f.file, GithubField::property));
         if (f.line != 0) props += fmt::format(",line={}", f.line);
-        props += fmt::format(",title={}", github_escape(fmt::format("certbundle {}", f.code), GithubField::property));
-        out += fmt::format("::{} {}::{}: {}\n", command, props, github_escape(f.scope, GithubField::message),
+        props += fmt::format(",title={}", github_escape(fmt::format("certbundle {}", f.code),
+                                                        GithubField::property));
+        out += fmt::format("::{} {}::{}: {}\n", command, props,
+                           github_escape(f.scope, GithubField::message),
                            github_escape(f.message, GithubField::message));
       }
       out += fmt::format("certbundle check: {}\n", findings.empty() ? "no findings" : summary(findings));
@@ -150,9 +152,10 @@ std::string render(const std::vector<Finding>& findings, Format format, bool col
     case Format::gcc: {
       std::string out;
       for (const Finding& f : findings) {
-        const std::string where = f.line != 0 ? fmt::format("{}:{}", one_line(f.file), f.line) : one_line(f.file);
-        out += fmt::format("{}: {}: {}: {} [{}]\n", where, to_string(f.severity), one_line(f.scope), one_line(f.message),
-                           f.code);
+        const std::string where =
+            f.line != 0 ? fmt::format("{}:{}", one_line(f.file), f.line) : one_line(f.file);
+        out += fmt::format("{}: {}: {}: {} [{}]\n", where, to_string(f.severity), one_line(f.scope),
+                           one_line(f.message), f.code);
       }
       return out;
     }

@@ -77,7 +77,8 @@ void write_text(std::ostream& out, const TargetReport& r) {
   }
   const Handshake& hs = *r.handshake;
   const chain::Analysis& a = *r.analysis;
-  out << fmt::format("{}: connected to {}{}, {}, {}, {}{}\n", printable(r.target.text), printable(hs.peer),
+  out << fmt::format("{}: connected to {}{}, {}, {}, {}{}\n", printable(r.target.text),
+                     printable(hs.peer),
                      r.target.starttls == Starttls::none
                          ? std::string()
                          : fmt::format(" (STARTTLS {})", to_string(r.target.starttls)),
@@ -113,15 +114,17 @@ void write_text(std::ostream& out, const TargetReport& r) {
     }
   }
   for (const AiaDownload& d : r.aia) {
-    out << fmt::format("AIA {}: {}\n", printable(d.url),
-                       d.error ? "failed: " + one_line(*d.error)
-                               : fmt::format("{} certificate{}", d.certs.size(),
-                                             d.certs.size() == 1 ? "" : "s"));
+    out << fmt::format(
+        "AIA {}: {}\n", printable(d.url),
+        d.error ? "failed: " + one_line(*d.error)
+                : fmt::format("{} certificate{}", d.certs.size(), d.certs.size() == 1 ? "" : "s"));
   }
   if (!a.name.name.empty()) {
     std::string sans;
-    for (const auto& d : a.name.dns) sans += (sans.empty() ? "" : ", ") + ("DNS:" + printable(d));
-    for (const auto& ip : a.name.ip) sans += (sans.empty() ? "" : ", ") + ("IP:" + printable(ip));
+    for (const auto& d : a.name.dns)
+      sans += (sans.empty() ? "" : ", ") + ("DNS:" + printable(d));
+    for (const auto& ip : a.name.ip)
+      sans += (sans.empty() ? "" : ", ") + ("IP:" + printable(ip));
     out << fmt::format("host name \"{}\": {} ({})\n", printable(a.name.name),
                        a.name.matches ? "covered" : "NOT covered", sans.empty() ? "no SANs" : sans);
   }
@@ -144,7 +147,8 @@ void write_text(std::ostream& out, const TargetReport& r) {
   }
   if (!a.warnings.empty()) {
     out << "warnings:\n";
-    for (const auto& w : a.warnings) out << fmt::format("  {}: {}\n", w.code, one_line(w.message));
+    for (const auto& w : a.warnings)
+      out << fmt::format("  {}: {}\n", w.code, one_line(w.message));
   }
 }
 
@@ -152,12 +156,14 @@ void write_pem(std::ostream& out, const TargetReport& r, WithRoot with_root) {
   if (!r.handshake) return;
   const auto& certs = r.handshake->presented;
   for (std::size_t i = 0; i < certs.size(); ++i) {
-    out << fmt::format("{:2} s:{}\n   i:{}\n", i, outside_pem(certs[i].subject()), outside_pem(certs[i].issuer()));
+    out << fmt::format("{:2} s:{}\n   i:{}\n", i, outside_pem(certs[i].subject()),
+                       outside_pem(certs[i].issuer()));
     out << to_pem(certs[i]);
   }
   if (with_root == WithRoot::yes && r.analysis && r.analysis->device.anchor) {
     const auto& anchor = r.analysis->device.anchor->cert;
-    out << fmt::format("device-view anchor ({}): s:{}\n", outside_pem(printable(r.analysis->device.anchor->label)),
+    out << fmt::format("device-view anchor ({}): s:{}\n",
+                       outside_pem(printable(r.analysis->device.anchor->label)),
                        outside_pem(anchor.subject()));
     out << to_pem(anchor);
   }

@@ -161,8 +161,8 @@ class Planner {
 
   static void list(const Contents& contents, std::string& report) {
     for (const auto& item : contents.items()) {
-      report += fmt::format("  + {} (expires {}): {}\n", printable(item.label), format_date(item.cert.not_after()),
-                            one_line(item.why));
+      report += fmt::format("  + {} (expires {}): {}\n", printable(item.label),
+                            format_date(item.cert.not_after()), one_line(item.why));
     }
   }
 

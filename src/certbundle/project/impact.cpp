@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "certbundle/core/error.hpp"
-#include "certbundle/project/build.hpp"
 #include "certbundle/core/text.hpp"
+#include "certbundle/project/build.hpp"
 
 namespace certbundle::project {
 
@@ -48,9 +48,10 @@ std::string snapshot_impact(const Manifest& manifest, const Lock* lock, const mo
           return r.cert == a.cert && r.trust.server_auth == mozilla::Trust::trusted_delegator;
         });
         if (!trusted) {
-          out += fmt::format("endpoint {}: its anchor \"{}\" is not trusted for server authentication in the new "
-                             "snapshot: the server should move to another CA\n",
-                             name, printable(a.label));
+          out += fmt::format(
+              "endpoint {}: its anchor \"{}\" is not trusted for server authentication in the new "
+              "snapshot: the server should move to another CA\n",
+              name, printable(a.label));
         }
       }
     }
