@@ -103,7 +103,7 @@ cleanup_servers; PIDS=()
 openssl s_server -www -accept "127.0.0.1:$PORT" -cert leaf2.pem -key leaf2.key \
   -no-CAfile -no-CApath -no-CAstore </dev/null >s2.log 2>&1 &
 PIDS+=($!)
-for i in $(seq 100); do grep -q '^ACCEPT' s2.log && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q '^ACCEPT' s2.log && break; sleep 0.1; done
 grep -q '^ACCEPT' s2.log || fail "server did not restart on port $PORT"
 expect_exit 1 "$CERTBUNDLE" check --live --format gcc
 cp out live.gcc
