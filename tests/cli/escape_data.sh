@@ -79,7 +79,7 @@ no_raw_bytes lock.txt err
 expect_exit 0 "$CERTBUNDLE" check --format gcc
 cp out offline.gcc
 [ "$(lines offline.gcc)" = 1 ] || { cat -A offline.gcc; fail "check --format gcc: expected 1 line"; }
-expect_in offline.gcc "certbundle.toml:1: warning: endpoint api: the leaf \"$LEAF\" the server presents expires in 9 days"
+expect_in offline.gcc "certbundle.toml:1: warning: endpoint api: the leaf \"$LEAF\" the server presents expires in "
 expect_exit 0 "$CERTBUNDLE" check --format github
 cp out offline.github
 [ "$(lines offline.github)" = 2 ] || { cat -A offline.github; fail "check --format github: expected 2 lines"; }
