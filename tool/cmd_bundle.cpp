@@ -14,6 +14,7 @@
 #include "certbundle/bundle/format.hpp"
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/x509/load.hpp"
 #include "command.hpp"
 #include "selection_options.hpp"
@@ -110,7 +111,7 @@ int run_bundle(const BundleArgs& args, Streams streams) {
   const bundle::Written written =
       bundle::write_bundle(std::move(members), {format, args.max_certs});
   for (const std::string& w : written.warnings)
-    streams.err << "certbundle: warning: " << w << "\n";
+    streams.err << "certbundle: warning: " << one_line(w) << "\n";
 
   std::string wrote;
   if (emit == Emit::c) {
@@ -150,9 +151,10 @@ void setup_bundle(CLI::App& app, Runner& run) {
                   "PEM or DER certificate files, or directories of them (*.pem, *.der, *.crt, "
                   "*.cer, in name order). Without any, the bundle holds the Mozilla selection; "
                   "with some and no selection option, exactly these certificates");
-  auto* format = cmd->add_option("--format", args->format,
-                                 "Bundle format: v2 (ESP-IDF 5.4 and later, the default) or v1 "
-                                 "(ESP-IDF 4.2 to 5.3, arduino-esp32 2.x)");
+  auto* format =
+      cmd->add_option("--format", args->format,
+                      "Bundle format: v2 (ESP-IDF 5.4 and later, arduino-esp32 3.2 and later; the "
+                      "default) or v1 (ESP-IDF 4.2 to 5.3, arduino-esp32 2.0.x to 3.1.x)");
   auto* idf = cmd->add_option("--idf-version", args->idf_version,
                               "Write the format this ESP-IDF release reads, for example 5.3 "
                               "(V1) or 5.4 (V2)");

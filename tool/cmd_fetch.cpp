@@ -20,6 +20,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/fetch/fetch.hpp"
 #include "certbundle/fetch/report.hpp"
 #include "certbundle/mozilla/certdata.hpp"
@@ -147,13 +148,14 @@ int run_fetch(const FetchArgs& args, Streams streams) {
   for (const auto& r : reports) {
     for (const auto& d : r.aia) {
       if (d.error) {
-        streams.err << fmt::format("certbundle: warning: {}: aia: {}: {}\n", r.target.text, d.url, *d.error);
+        streams.err << fmt::format("certbundle: warning: {}: aia: {}: {}\n",
+                                   printable(r.target.text), printable(d.url), one_line(*d.error));
       }
     }
     if (!r.fetched()) {
       failed = true;
-      streams.err << fmt::format("certbundle: error: {}: {}: {}\n", r.target.text,
-                                 fetch::to_string(r.failure->step), r.failure->reason);
+      streams.err << fmt::format("certbundle: error: {}: {}: {}\n", printable(r.target.text),
+                                 fetch::to_string(r.failure->step), one_line(r.failure->reason));
     } else if (!fine(r)) {
       findings = true;
     }

@@ -8,6 +8,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/fetch/fetch.hpp"
 #include "certbundle/project/build.hpp"
 #include "certbundle/project/lock.hpp"
@@ -108,7 +109,8 @@ void setup_lock(CLI::App& app, Runner& run) {
       const project::LockResult result =
           project::lock_manifest(manifest, previous ? &*previous : nullptr, options);
       write_file_atomic(path, project::to_json(result.lock));
-      for (const std::string& line : result.changes) streams.out << line << "\n";
+      for (const std::string& line : result.changes)
+        streams.out << one_line(line) << "\n";
       streams.out << fmt::format("wrote {}: {} endpoint(s)\n", path.string(), result.lock.endpoints.size());
       return 0;
     };
@@ -144,7 +146,8 @@ void setup_build(CLI::App& app, Runner& run) {
       const project::BuildResult result =
           project::plan_build(manifest, lock, project::store_for(manifest), at, default_format);
       project::write_build(result, args->out);
-      for (const std::string& w : result.warnings) streams.err << "certbundle: warning: " << w << "\n";
+      for (const std::string& w : result.warnings)
+        streams.err << "certbundle: warning: " << one_line(w) << "\n";
       if (!args->quiet) {
         streams.out << result.report;
         streams.out << fmt::format("wrote {} file(s) into {}\n", result.files.size(), args->out);

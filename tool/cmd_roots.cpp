@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/mozilla/selection.hpp"
 #include "command.hpp"
 #include "selection_options.hpp"
@@ -82,7 +83,7 @@ std::string render(const RootsArgs& args, const mozilla::Selection& selection, T
   }
   std::string out = fmt::format("{:<56} {:<10} {:<10} {}\n", "LABEL", "KEY", "NOT AFTER", "SHA-256");
   for (const auto& s : selection.certs) {
-    out += fmt::format("{:<56} {:<10} {:<10} {}\n", s.label, s.cert.key().describe(),
+    out += fmt::format("{:<56} {:<10} {:<10} {}\n", printable(s.label), s.cert.key().describe(),
                        format_date(s.cert.not_after()), s.cert.sha256_hex().substr(0, 16));
   }
   out += fmt::format("{} roots from {} at {}\n", selection.certs.size(), store.name, format_time(at));

@@ -32,6 +32,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/device/handshake.hpp"
 #include "certbundle/device/verify.hpp"
 #include "certbundle/x509/load.hpp"
@@ -93,13 +94,15 @@ void write_verification(std::ostream& out, const device::Verification& v) {
   for (const device::PathStep& s : v.path) {
     const std::string where = s.certificate ? fmt::format("[{}]", *s.certificate)
                                             : fmt::format("entry #{}", s.entry.value_or(0));
-    out << fmt::format("  {} {}{}\n", where, s.subject, s.info.empty() ? "" : "  ! " + s.info);
+    out << fmt::format("  {} {}{}\n", where, one_line(s.subject),
+                       s.info.empty() ? "" : "  ! " + one_line(s.info));
   }
   if (v.lookup) {
     const device::Lookup& l = *v.lookup;
-    out << fmt::format("bundle search: issuer \"{}\" of [{}] -> ", l.issuer, l.certificate);
+    out << fmt::format("bundle search: issuer \"{}\" of [{}] -> ", one_line(l.issuer),
+                       l.certificate);
     if (l.entry) {
-      out << fmt::format("entry #{} \"{}\", signature {}\n", *l.entry, l.entry_subject,
+      out << fmt::format("entry #{} \"{}\", signature {}\n", *l.entry, one_line(l.entry_subject),
                          device::to_string(*l.signature));
     } else {
       out << "no entry\n";
@@ -110,19 +113,19 @@ void write_verification(std::ostream& out, const device::Verification& v) {
     }
   }
   if (!v.anchor.empty()) {
-    out << fmt::format("anchor: {}{}\n", v.anchor,
+    out << fmt::format("anchor: {}{}\n", one_line(v.anchor),
                        v.anchor_entry ? fmt::format(" (entry #{})", *v.anchor_entry) : "");
   }
   for (const std::string& line : v.device_log)
-    out << "device log: " << line << "\n";
-  if (v.mbedtls_result != 0) out << "mbedtls: " << v.mbedtls_error << "\n";
+    out << "device log: " << one_line(line) << "\n";
+  if (v.mbedtls_result != 0) out << "mbedtls: " << one_line(v.mbedtls_error) << "\n";
   if (!v.verify_info.empty()) {
     out << "mbedtls_x509_crt_verify_info (the flags mbedtls left on the path):\n";
     for (const std::string& line : v.verify_info)
-      out << line << "\n";
+      out << one_line(line) << "\n";
   }
   for (const std::string& note : v.notes)
-    out << "note: " << note << "\n";
+    out << "note: " << one_line(note) << "\n";
 }
 
 nlohmann::json to_json(const device::Verification& v) {
@@ -197,8 +200,9 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
                                chain.size());
     streams.out << trust_line(trust, options) << "\n";
     write_verification(streams.out, v);
-    streams.out << (v.connects ? "verdict: the device would connect\n"
-                               : "verdict: the device would NOT connect: " + v.reason + "\n");
+    streams.out << (v.connects
+                        ? "verdict: the device would connect\n"
+                        : "verdict: the device would NOT connect: " + one_line(v.reason) + "\n");
   }
   return exit_for(v.connects);
 }
@@ -248,27 +252,29 @@ int run_live(const VerifyArgs& args, const device::Trust& trust,
     j["verification"] = r.verification ? to_json(*r.verification) : nlohmann::json();
     streams.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
-    streams.out << fmt::format("target: {}{}\n", target.text,
+    streams.out << fmt::format("target: {}{}\n", printable(target.text),
                                r.peer.empty() ? "" : fmt::format(" ({})", r.peer));
     streams.out << trust_line(trust, options) << "\n";
     if (!r.protocol.empty()) {
       streams.out << fmt::format("tls: {}, {}{}\n", r.protocol, r.ciphersuite,
-                                 r.alpn.empty() ? "" : ", alpn " + r.alpn);
+                                 r.alpn.empty() ? "" : ", alpn " + printable(r.alpn));
     } else if (!r.tls_error.empty()) {
-      streams.out << "tls: " << r.tls_error << "\n";
+      streams.out << "tls: " << one_line(r.tls_error) << "\n";
     }
     if (r.verification) write_verification(streams.out, *r.verification);
     switch (r.outcome) {
       case device::Outcome::connects: streams.out << "verdict: the device would connect\n"; break;
       case device::Outcome::refused:
-        streams.out << "verdict: the device would NOT connect: " << r.reason << "\n";
+        streams.out << "verdict: the device would NOT connect: " << one_line(r.reason) << "\n";
         break;
-      case device::Outcome::network: streams.out << "verdict: none: " << r.reason << "\n"; break;
+      case device::Outcome::network:
+        streams.out << "verdict: none: " << one_line(r.reason) << "\n";
+        break;
     }
   }
   if (r.outcome == device::Outcome::network) {
-    streams.err << fmt::format("certbundle: error: {}: {}: {}\n", target.text,
-                               fetch::to_string(r.failure->step), r.failure->reason);
+    streams.err << fmt::format("certbundle: error: {}: {}: {}\n", printable(target.text),
+                               fetch::to_string(r.failure->step), one_line(r.failure->reason));
     return static_cast<int>(ExitCode::network);
   }
   return exit_for(r.outcome == device::Outcome::connects);

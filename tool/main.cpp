@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "certbundle/core/error.hpp"
+#include "certbundle/core/text.hpp"
 #include "command.hpp"
 
 int main(int argc, char** argv) {
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::cerr << "certbundle: error: " << e.what() << "\n";
+    std::cerr << "certbundle: error: " << certbundle::one_line(e.what()) << "\n";
     return static_cast<int>(ExitCode::usage);
   }
   try {
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
     std::cerr << "certbundle: error: " << e.what() << "\n";
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "certbundle: internal error: " << e.what() << "\n";
+    std::cerr << "certbundle: internal error: " << certbundle::one_line(e.what()) << "\n";
     return static_cast<int>(ExitCode::internal);
   }
 }

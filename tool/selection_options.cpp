@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "certbundle/core/error.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/x509/load.hpp"
 
 namespace certbundle::cli {
@@ -85,7 +86,7 @@ mozilla::Selection select(const SelectionArgs& args, bool with_mozilla, Streams 
     }
   }
   for (const std::string& warning : selection.warnings) {
-    streams.err << "certbundle: warning: " << warning << "\n";
+    streams.err << "certbundle: warning: " << one_line(warning) << "\n";
   }
   return selection;
 }

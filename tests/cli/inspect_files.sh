@@ -6,8 +6,8 @@ cacert="$TEST_DATA/mozilla/cacert.pem"
 
 expect_exit 0 "$CERTBUNDLE" inspect "$idf/baltimore_crt_bundle.v1_BE" "$idf/entrust_crt_bundle.v2_LEoffsets" \
   "$idf/baltimore.der" "$idf/entrust.pem" "$idf/mbedtls_ut.ecdsa_cert_bundle"
-expect_in out "$idf/baltimore_crt_bundle.v1_BE: ESP-IDF bundle V1 (ESP-IDF 4.2 to 5.3, arduino-esp32 2.x), 1 entry, 392 bytes"
-expect_in out "$idf/entrust_crt_bundle.v2_LEoffsets: ESP-IDF bundle V2 (ESP-IDF 5.4 and later), 1 entry, 481 bytes"
+expect_in out "$idf/baltimore_crt_bundle.v1_BE: ESP-IDF bundle V1 (ESP-IDF 4.2 to 5.3, arduino-esp32 2.0.x to 3.1.x), 1 entry, 392 bytes"
+expect_in out "$idf/entrust_crt_bundle.v2_LEoffsets: ESP-IDF bundle V2 (ESP-IDF 5.4 and later, arduino-esp32 3.2 and later), 1 entry, 481 bytes"
 expect_in out "$idf/baltimore.der: DER certificate, 1 entry, 891 bytes"
 expect_in out "$idf/entrust.pem: PEM, 1 entry, 1713 bytes"
 # From `openssl x509 -nameopt RFC2253 -subject` and the SPKI's sha256sum.
@@ -76,5 +76,5 @@ expect_one_line err
 # An empty file is an empty V2 bundle (ESP-IDF 5.5 writes one), with a warning.
 : >empty.bin
 expect_exit 0 "$CERTBUNDLE" inspect empty.bin
-expect_in out "empty.bin: ESP-IDF bundle V2 (ESP-IDF 5.4 and later), 0 entries, 0 bytes"
+expect_in out "empty.bin: ESP-IDF bundle V2 (ESP-IDF 5.4 and later, arduino-esp32 3.2 and later), 0 entries, 0 bytes"
 expect_in out "warning: an empty file"

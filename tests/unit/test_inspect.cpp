@@ -189,7 +189,7 @@ TEST_CASE("inspect: the table and the JSON carry every field", "[inspect]") {
   print_table(bundle, table);
   const std::string text = table.str();
   CHECK(text.rfind("entrust_crt_bundle.v1_BE: ESP-IDF bundle V1 (ESP-IDF 4.2 to 5.3, "
-                   "arduino-esp32 2.x), 1 entry, 479 bytes\n",
+                   "arduino-esp32 2.0.x to 3.1.x), 1 entry, 479 bytes\n",
                    0) == 0);
   CHECK(text.find(entrust_spki) != std::string::npos);
   CHECK(text.find("Entrust Root Certification Authority  CN=Entrust") != std::string::npos);

@@ -8,6 +8,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/mozilla/certdata.hpp"
 #include "certbundle/x509/load.hpp"
 
@@ -181,9 +182,9 @@ Inspection inspect(ByteView data, std::string_view name, const mozilla::Store* s
 void print_table(const Inspection& in, std::ostream& out) {
   const bool bundle = in.kind == Kind::bundle_v1 || in.kind == Kind::bundle_v2;
   std::string reader;
-  if (in.kind == Kind::bundle_v1) reader = " (ESP-IDF 4.2 to 5.3, arduino-esp32 2.x)";
-  if (in.kind == Kind::bundle_v2) reader = " (ESP-IDF 5.4 and later)";
-  out << fmt::format("{}: {}{}, {} {}, {} bytes\n", in.name, to_string(in.kind), reader,
+  if (in.kind == Kind::bundle_v1) reader = " (ESP-IDF 4.2 to 5.3, arduino-esp32 2.0.x to 3.1.x)";
+  if (in.kind == Kind::bundle_v2) reader = " (ESP-IDF 5.4 and later, arduino-esp32 3.2 and later)";
+  out << fmt::format("{}: {}{}, {} {}, {} bytes\n", printable(in.name), to_string(in.kind), reader,
                      in.entries.size(), in.entries.size() == 1 ? "entry" : "entries", in.size);
 
   std::vector<std::vector<std::string>> rows;
@@ -193,13 +194,15 @@ void print_table(const Inspection& in, std::ostream& out) {
     rows.push_back({"#", "origin", "key", "not_after", "sha256", "mozilla", "subject"});
   }
   for (const InspectedEntry& e : in.entries) {
-    const std::string mozilla = e.mozilla_label.empty() ? "-" : e.mozilla_label;
+    // Labels, origins (file names) and subjects are data: one line each, whatever they hold.
+    const std::string mozilla = e.mozilla_label.empty() ? "-" : printable(e.mozilla_label);
     if (bundle) {
       rows.push_back({std::to_string(e.index), std::to_string(e.offset.value_or(0)), e.key,
-                      e.spki_sha256, mozilla, e.subject});
+                      e.spki_sha256, mozilla, one_line(e.subject)});
     } else {
-      rows.push_back({std::to_string(e.index), e.origin, e.key,
-                      e.not_after ? format_date(*e.not_after) : "-", e.sha256, mozilla, e.subject});
+      rows.push_back({std::to_string(e.index), printable(e.origin), e.key,
+                      e.not_after ? format_date(*e.not_after) : "-", e.sha256, mozilla,
+                      one_line(e.subject)});
     }
   }
   std::vector<std::size_t> width(rows.front().size(), 0);

@@ -78,6 +78,10 @@ enum class Format { text, json, junit, github, gcc };
 [[nodiscard]] Format parse_format(std::string_view text);  // throws usage_error
 
 // The report in `format`. `colour` applies to text only (ANSI colours, for a terminal).
+// A finding's file, scope and message are data: every format writes them through one_line()
+// (core/text.hpp), so no line break, control character or invalid UTF-8 from a certificate, a lock
+// or a server reaches a report; github then escapes '%', CR, LF (and ':' ',' in properties) as
+// GitHub's workflow commands require, junit escapes for XML, json replaces invalid UTF-8 by U+FFFD.
 [[nodiscard]] std::string render(const std::vector<Finding>& findings, Format format, bool colour);
 
 }  // namespace certbundle::check

@@ -5,6 +5,7 @@
 
 #include "certbundle/check/check.hpp"
 #include "certbundle/core/error.hpp"
+#include "certbundle/core/text.hpp"
 
 namespace certbundle::check {
 
@@ -29,7 +30,9 @@ std::string summary(const std::vector<Finding>& findings) {
   return fmt::format("{} error{}, {} warning{}", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 }
 
-std::string xml(std::string_view s) {
+// XML 1.0 forbids most control characters even as references: one_line() escapes them first.
+std::string xml(std::string_view raw) {
+  const std::string s = one_line(raw);
   std::string out;
   for (const char c : s) {
     switch (c) {
@@ -45,7 +48,11 @@ std::string xml(std::string_view s) {
 }
 
 // GitHub's workflow commands: '%', CR and LF are escaped in the message, and ',' ':' in properties.
-std::string github_escape(std::string_view s, bool property) {
+// one_line() first: an ESC or a U+2028 from data has no business in a build log either.
+enum class GithubField { message, property };
+std::string github_escape(std::string_view raw, GithubField field) {
+  const std::string s = one_line(raw);
+  const bool property = field == GithubField::property;
   std::string out;
   for (const char c : s) {
     if (c == '%') out += "%25";
@@ -71,11 +78,11 @@ std::string text(const std::vector<Finding>& findings, bool colour) {
     if (std::find(scopes.begin(), scopes.end(), f.scope) == scopes.end()) scopes.push_back(f.scope);
   }
   for (const std::string& scope : scopes) {
-    out += scope + ":\n";
+    out += one_line(scope) + ":\n";
     for (const Finding& f : findings) {
       if (f.scope != scope) continue;
-      out += fmt::format("  {}: {}", paint(f.severity, to_string(f.severity)), f.message);
-      if (f.line != 0) out += fmt::format(" ({}:{})", f.file, f.line);
+      out += fmt::format("  {}: {}", paint(f.severity, to_string(f.severity)), one_line(f.message));
+      if (f.line != 0) out += fmt::format(" ({}:{})", one_line(f.file), f.line);
       out += "\n";
     }
   }
@@ -102,7 +109,7 @@ std::string render(const std::vector<Finding>& findings, Format format, bool col
                                    {"line", f.line},
                                    {"days_left", f.days_left ? nlohmann::ordered_json(*f.days_left) : nlohmann::ordered_json(nullptr)}});
       }
-      return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     }
     case Format::junit: {
       const std::size_t errors = count(findings, Severity::error);
@@ -131,10 +138,13 @@ std::string render(const std::vector<Finding>& findings, Format format, bool col
       std::string out;
       for (const Finding& f : findings) {
         const char* command = f.severity == Severity::error ? "error" : f.severity == Severity::warning ? "warning" : "notice";
-        std::string props = fmt::format("file={}", github_escape(f.file, true));
+        std::string props = fmt::format("file={}", github_escape(f.file, GithubField::property));
         if (f.line != 0) props += fmt::format(",line={}", f.line);
-        props += fmt::format(",title={}", github_escape(fmt::format("certbundle {}", f.code), true));
-        out += fmt::format("::{} {}::{}: {}\n", command, props, github_escape(f.scope, false), github_escape(f.message, false));
+        props += fmt::format(",title={}", github_escape(fmt::format("certbundle {}", f.code),
+                                                        GithubField::property));
+        out += fmt::format("::{} {}::{}: {}\n", command, props,
+                           github_escape(f.scope, GithubField::message),
+                           github_escape(f.message, GithubField::message));
       }
       out += fmt::format("certbundle check: {}\n", findings.empty() ? "no findings" : summary(findings));
       return out;
@@ -142,8 +152,10 @@ std::string render(const std::vector<Finding>& findings, Format format, bool col
     case Format::gcc: {
       std::string out;
       for (const Finding& f : findings) {
-        const std::string where = f.line != 0 ? fmt::format("{}:{}", f.file, f.line) : f.file;
-        out += fmt::format("{}: {}: {}: {} [{}]\n", where, to_string(f.severity), f.scope, f.message, f.code);
+        const std::string where =
+            f.line != 0 ? fmt::format("{}:{}", one_line(f.file), f.line) : one_line(f.file);
+        out += fmt::format("{}: {}: {}: {} [{}]\n", where, to_string(f.severity), one_line(f.scope),
+                           one_line(f.message), f.code);
       }
       return out;
     }

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "certbundle/core/text.hpp"
+
 namespace certbundle {
 
 enum class ExitCode : int {
@@ -21,21 +23,11 @@ enum class ExitCode : int {
   internal = 70  // a bug in certbundle (EX_SOFTWARE)
 };
 
-// `text` with every control character (CR, LF, NUL, ...) replaced by '?': what a one-line
-// message may quote of the bytes a user gave. Error does this to its whole message.
-[[nodiscard]] inline std::string printable(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return out;
-}
-
 class Error : public std::runtime_error {
  public:
-  // The message is kept to one line (printable()), whatever bytes of the input it quotes.
+  // The message is kept to one line (one_line()), whatever bytes of the input it quotes.
   Error(ExitCode code, const std::string& message)
-      : std::runtime_error(printable(message)), code_(code) {}
+      : std::runtime_error(one_line(message)), code_(code) {}
   [[nodiscard]] ExitCode code() const noexcept { return code_; }
 
  private:

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "certbundle/core/text.hpp"
 #include "certbundle/x509/load.hpp"
 
 namespace certbundle::fetch {
@@ -24,15 +25,15 @@ std::string days(std::int64_t n) {
 
 void write_entry(std::ostream& out, const std::string& indent, const std::string& tag,
                  const Entry& e) {
-  out << fmt::format("{}{} {}  {}\n", indent, tag, to_string(e.role), e.cert.subject());
+  out << fmt::format("{}{} {}  {}\n", indent, tag, to_string(e.role), one_line(e.cert.subject()));
   const std::string pad(indent.size() + tag.size() + 1, ' ');
-  out << fmt::format("{}issuer {}\n", pad, e.cert.issuer());
+  out << fmt::format("{}issuer {}\n", pad, one_line(e.cert.issuer()));
   out << fmt::format("{}expires {} ({}), sha256 {}\n", pad, format_time(e.cert.not_after()),
                      days(e.days_left), e.cert.sha256_hex());
 }
 
 std::string anchor_line(const chain::AnchorRef& a) {
-  return fmt::format("\"{}\" ({}{}, expires {}, {})", a.label, a.source,
+  return fmt::format("\"{}\" ({}{}, expires {}, {})", printable(a.label), a.source,
                      a.self_issued ? ", root" : ", intermediate", format_date(a.cert.not_after()),
                      days(a.days_left));
 }
@@ -70,19 +71,20 @@ Json anchor_json(const std::optional<chain::AnchorRef>& a) {
 
 void write_text(std::ostream& out, const TargetReport& r) {
   if (!r.handshake) {
-    out << fmt::format("{}: {} failed: {}\n", r.target.text, to_string(r.failure->step),
-                       r.failure->reason);
+    out << fmt::format("{}: {} failed: {}\n", printable(r.target.text), to_string(r.failure->step),
+                       one_line(r.failure->reason));
     return;
   }
   const Handshake& hs = *r.handshake;
   const chain::Analysis& a = *r.analysis;
-  out << fmt::format("{}: connected to {}{}, {}, {}, {}{}\n", r.target.text, hs.peer,
+  out << fmt::format("{}: connected to {}{}, {}, {}, {}{}\n", printable(r.target.text),
+                     printable(hs.peer),
                      r.target.starttls == Starttls::none
                          ? std::string()
                          : fmt::format(" (STARTTLS {})", to_string(r.target.starttls)),
-                     hs.protocol, hs.cipher, hs.sni.empty() ? "no SNI" : "SNI " + hs.sni,
-                     hs.alpn.empty() ? "" : ", ALPN " + hs.alpn);
-  if (!hs.via_proxy.empty()) out << fmt::format("  through proxy {}\n", hs.via_proxy);
+                     hs.protocol, hs.cipher, hs.sni.empty() ? "no SNI" : "SNI " + printable(hs.sni),
+                     hs.alpn.empty() ? "" : ", ALPN " + printable(hs.alpn));
+  if (!hs.via_proxy.empty()) out << fmt::format("  through proxy {}\n", printable(hs.via_proxy));
   out << fmt::format("chain as sent: {} certificate{}{}\n", a.presented.size(),
                      a.presented.size() == 1 ? "" : "s",
                      a.root_sent ? ", the root was sent" : ", no root sent");
@@ -112,29 +114,31 @@ void write_text(std::ostream& out, const TargetReport& r) {
     }
   }
   for (const AiaDownload& d : r.aia) {
-    out << fmt::format("AIA {}: {}\n", d.url,
-                       d.error ? "failed: " + *d.error
-                               : fmt::format("{} certificate{}", d.certs.size(),
-                                             d.certs.size() == 1 ? "" : "s"));
+    out << fmt::format(
+        "AIA {}: {}\n", printable(d.url),
+        d.error ? "failed: " + one_line(*d.error)
+                : fmt::format("{} certificate{}", d.certs.size(), d.certs.size() == 1 ? "" : "s"));
   }
   if (!a.name.name.empty()) {
     std::string sans;
-    for (const auto& d : a.name.dns) sans += (sans.empty() ? "" : ", ") + ("DNS:" + d);
-    for (const auto& ip : a.name.ip) sans += (sans.empty() ? "" : ", ") + ("IP:" + ip);
-    out << fmt::format("host name \"{}\": {} ({})\n", a.name.name,
+    for (const auto& d : a.name.dns)
+      sans += (sans.empty() ? "" : ", ") + ("DNS:" + printable(d));
+    for (const auto& ip : a.name.ip)
+      sans += (sans.empty() ? "" : ", ") + ("IP:" + printable(ip));
+    out << fmt::format("host name \"{}\": {} ({})\n", printable(a.name.name),
                        a.name.matches ? "covered" : "NOT covered", sans.empty() ? "no SANs" : sans);
   }
   if (a.browser.trusted) {
     out << fmt::format("browser view: trusted, anchor {}\n", anchor_line(*a.browser.anchor));
   } else {
-    out << fmt::format("browser view: NOT trusted: {}\n", a.browser.reason);
+    out << fmt::format("browser view: NOT trusted: {}\n", one_line(a.browser.reason));
   }
   for (const auto& root : a.browser.roots) {
     out << fmt::format("  valid path through {}\n", anchor_line(root));
   }
   const std::size_t top = a.device.top.value_or(0);
   out << fmt::format("device view: the top certificate sent is [{}] \"{}\", issuer {}\n", top,
-                     a.presented[top].cert.common_name(), a.device.issuer);
+                     printable(a.presented[top].cert.common_name()), one_line(a.device.issuer));
   if (a.device.anchor) {
     out << fmt::format("  the ESP32 bundle must hold {}\n", anchor_line(*a.device.anchor));
     out << fmt::format("  sha256 {}\n", a.device.anchor->cert.sha256_hex());
@@ -143,7 +147,8 @@ void write_text(std::ostream& out, const TargetReport& r) {
   }
   if (!a.warnings.empty()) {
     out << "warnings:\n";
-    for (const auto& w : a.warnings) out << fmt::format("  {}: {}\n", w.code, w.message);
+    for (const auto& w : a.warnings)
+      out << fmt::format("  {}: {}\n", w.code, one_line(w.message));
   }
 }
 
@@ -151,13 +156,15 @@ void write_pem(std::ostream& out, const TargetReport& r, WithRoot with_root) {
   if (!r.handshake) return;
   const auto& certs = r.handshake->presented;
   for (std::size_t i = 0; i < certs.size(); ++i) {
-    out << fmt::format("{:2} s:{}\n   i:{}\n", i, certs[i].subject(), certs[i].issuer());
+    out << fmt::format("{:2} s:{}\n   i:{}\n", i, outside_pem(certs[i].subject()),
+                       outside_pem(certs[i].issuer()));
     out << to_pem(certs[i]);
   }
   if (with_root == WithRoot::yes && r.analysis && r.analysis->device.anchor) {
     const auto& anchor = r.analysis->device.anchor->cert;
-    out << fmt::format("device-view anchor ({}): s:{}\n", r.analysis->device.anchor->label,
-                       anchor.subject());
+    out << fmt::format("device-view anchor ({}): s:{}\n",
+                       outside_pem(printable(r.analysis->device.anchor->label)),
+                       outside_pem(anchor.subject()));
     out << to_pem(anchor);
   }
 }
@@ -219,7 +226,7 @@ void write_json(std::ostream& out, const std::vector<TargetReport>& reports, Tim
   }
   const Json doc = {{"format", "certbundle-fetch"}, {"version", 1},
                               {"at", format_time(at)}, {"targets", targets}};
-  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace certbundle::fetch

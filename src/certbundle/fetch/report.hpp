@@ -1,6 +1,8 @@
 #pragma once
 // The outputs of `certbundle fetch`: a readable report, PEM as `openssl s_client -showcerts`
-// prints it, and JSON. Each takes the stream to write to.
+// prints it, and JSON. Each takes the stream to write to. What the server sent (names, SANs,
+// labels, URLs, ALPN) is written through printable()/one_line() (core/text.hpp): the text and PEM
+// outputs hold no control character or line break from data; JSON replaces invalid UTF-8.
 //
 // JSON (version 1). Field names are stable; new fields may be added, none renamed or removed.
 //   { "format": "certbundle-fetch", "version": 1, "at": "<UTC time expiry is judged at>",

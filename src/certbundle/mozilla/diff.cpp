@@ -1,4 +1,5 @@
 #include "certbundle/mozilla/diff.hpp"
+#include "certbundle/core/text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -19,8 +20,9 @@ std::map<Sha256, const Root*> server_trusted(const Store& store) {
 
 std::string line(char sign, const Root& r, Time at) {
   const bool expired = r.cert.not_after() < at;
-  return fmt::format("{} {} (SHA-256 {}…, {} {})\n", sign, r.label, r.cert.sha256_hex().substr(0, 16),
-                     expired ? "expired" : "expires", format_date(r.cert.not_after()));
+  return fmt::format("{} {} (SHA-256 {}…, {} {})\n", sign, printable(r.label),
+                     r.cert.sha256_hex().substr(0, 16), expired ? "expired" : "expires",
+                     format_date(r.cert.not_after()));
 }
 
 std::string date_or_none(const std::optional<Time>& t) { return t ? format_date(*t) : "none"; }
@@ -51,8 +53,9 @@ std::string describe(const StoreDiff& diff, Time at) {
   for (const Root* r : diff.added) out += line('+', *r, at);
   for (const Root* r : diff.removed) out += line('-', *r, at);
   for (const auto& [before, after] : diff.distrust_changed) {
-    out += fmt::format("~ {}: server distrust-after {} -> {}\n", before->label,
-                       date_or_none(before->server_distrust_after), date_or_none(after->server_distrust_after));
+    out += fmt::format("~ {}: server distrust-after {} -> {}\n", printable(before->label),
+                       date_or_none(before->server_distrust_after),
+                       date_or_none(after->server_distrust_after));
   }
   out += fmt::format("{} added, {} removed, {} with a new distrust-after date\n", diff.added.size(),
                      diff.removed.size(), diff.distrust_changed.size());

@@ -9,6 +9,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/x509/load.hpp"
 
 namespace certbundle::mozilla {
@@ -190,7 +191,9 @@ std::size_t utf8_length(std::string_view s) {
 std::string to_cacert_pem(const std::vector<Selected>& certs, const std::string& header) {
   std::string out = header;
   for (const Selected& s : certs) {
-    out += fmt::format("\n{}\n{}\n", s.label, std::string(utf8_length(s.label), '='));
+    const std::string label =
+        outside_pem(printable(s.label));  // no line, no PEM block from a label
+    out += fmt::format("\n{}\n{}\n", label, std::string(utf8_length(label), '='));
     out += to_pem(s.cert, 76);
   }
   return out;

@@ -185,7 +185,8 @@ class Planner {
 
   static void list(const Contents& contents, std::string& report) {
     for (const auto& item : contents.items()) {
-      report += fmt::format("  + {} (expires {}): {}\n", item.label, format_date(item.cert.not_after()), item.why);
+      report += fmt::format("  + {} (expires {}): {}\n", printable(item.label),
+                            format_date(item.cert.not_after()), one_line(item.why));
     }
   }
 
@@ -300,7 +301,9 @@ class Planner {
 
     std::string text;
     for (const auto& item : contents.items()) {
-      text += fmt::format("# {} (notAfter {})\n", item.label, format_time(item.cert.not_after()));
+      // The label comes from the lock or certdata.txt: it must not start a line or a PEM block.
+      text += fmt::format("# {} (notAfter {})\n", outside_pem(printable(item.label)),
+                          format_time(item.cert.not_after()));
       text += to_pem(item.cert);
     }
     report += fmt::format("\n{}: PEM buffer, {} certificates, {} bytes (+1 NUL for esp_tls)\n", p.name,

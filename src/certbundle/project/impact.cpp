@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "certbundle/core/error.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/project/build.hpp"
 
 namespace certbundle::project {
@@ -33,10 +34,10 @@ std::string snapshot_impact(const Manifest& manifest, const Lock* lock, const mo
     const OutputContents& o = old_build.outputs[i];
     const OutputContents& n = new_build.outputs[i];
     for (const auto& item : n.items) {
-      if (!holds(o, item)) out += fmt::format("{}: gains \"{}\"\n", n.name, item.label);
+      if (!holds(o, item)) out += fmt::format("{}: gains \"{}\"\n", n.name, printable(item.label));
     }
     for (const auto& item : o.items) {
-      if (!holds(n, item)) out += fmt::format("{}: loses \"{}\"\n", o.name, item.label);
+      if (!holds(n, item)) out += fmt::format("{}: loses \"{}\"\n", o.name, printable(item.label));
     }
   }
   if (lock != nullptr) {
@@ -47,9 +48,10 @@ std::string snapshot_impact(const Manifest& manifest, const Lock* lock, const mo
           return r.cert == a.cert && r.trust.server_auth == mozilla::Trust::trusted_delegator;
         });
         if (!trusted) {
-          out += fmt::format("endpoint {}: its anchor \"{}\" is not trusted for server authentication in the new "
-                             "snapshot: the server should move to another CA\n",
-                             name, a.label);
+          out += fmt::format(
+              "endpoint {}: its anchor \"{}\" is not trusted for server authentication in the new "
+              "snapshot: the server should move to another CA\n",
+              name, printable(a.label));
         }
       }
     }

@@ -9,6 +9,7 @@
 #include "certbundle/core/base64.hpp"
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/fetch/fetch.hpp"
 
 namespace certbundle::project {
@@ -220,7 +221,9 @@ Lock read_lock(const std::filesystem::path& file) { return parse_lock(read_file(
 
 namespace {
 
-LockedCert from_anchor(const chain::AnchorRef& a) { return {a.cert, a.label, a.source}; }
+// Labels come from certificates a server sent (a common name may hold a line break): the lock keeps
+// them escaped, as one line of text (core/text.hpp), and its reader refuses any other.
+LockedCert from_anchor(const chain::AnchorRef& a) { return {a.cert, printable(a.label), a.source}; }
 
 }  // namespace
 
@@ -230,9 +233,9 @@ LockedEndpoint lock_endpoint(const fetch::TargetReport& report, Time now) {
   e.locked_at = now;
   const chain::Analysis& analysis = *report.analysis;
   e.browser_trusted = analysis.browser.trusted;
-  e.browser_reason = analysis.browser.reason;
+  e.browser_reason = printable(analysis.browser.reason);
   for (const chain::Entry& entry : analysis.presented) {
-    e.chain.push_back({entry.cert, entry.cert.common_name(), "presented"});
+    e.chain.push_back({entry.cert, printable(entry.cert.common_name()), "presented"});
   }
   if (analysis.device.anchor) e.device_anchor = from_anchor(*analysis.device.anchor);
   for (const chain::AnchorRef& a : analysis.browser.roots) e.browser_anchors.push_back(from_anchor(a));

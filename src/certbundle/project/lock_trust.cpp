@@ -6,6 +6,7 @@
 
 #include "certbundle/chain/analysis.hpp"
 #include "certbundle/core/error.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/x509/load.hpp"
 
 namespace certbundle::project {
@@ -14,11 +15,7 @@ namespace {
 
 // A label from the lock, which anyone may have edited: no control character reaches a message.
 std::string shown(const LockedCert& c) {
-  std::string label = c.label;
-  for (char& ch : label) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
-  }
-  return fmt::format("\"{}\" (SHA-256 {}…)", label, c.cert.sha256_hex().substr(0, 16));
+  return fmt::format("\"{}\" (SHA-256 {}…)", printable(c.label), c.cert.sha256_hex().substr(0, 16));
 }
 
 bool contains(const std::vector<Certificate>& list, const Certificate& cert) {

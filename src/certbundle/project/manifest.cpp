@@ -10,6 +10,7 @@
 #include "certbundle/bundle/c_array.hpp"
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 
 namespace certbundle::project {
 
@@ -325,12 +326,11 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
   const auto claim = [&](const std::string& name, const std::vector<Emit>& emit, const toml::table& t,
                          std::string_view what) {
     if (name.empty()) throw in.error(t.source(), fmt::format("{} needs a name", what));
-    const std::string me = fmt::format("{} \"{}\"", what, name);
+    const std::string me = fmt::format("{} \"{}\"", what, printable(name));
     if (const std::string problem = output_name_problem(name); !problem.empty()) {
-      const std::string shown = problem == "holds a control character" ? std::string(what) + " name" : me;
       throw in.error(t.get("name")->source(), fmt::format("{}: not a plain file name: it {} (an output is written "
                                                           "into the output directory, nowhere else)",
-                                                          shown, problem));
+                                                          me, problem));
     }
     const auto other = [](const Claim& c) {
       return c.line == 0 ? c.what : fmt::format("{} (line {})", c.what, c.line);
