@@ -298,12 +298,15 @@ int run_verify(const VerifyArgs& args, Streams streams) {
   options.mode = args.cross_signed ? device::Mode::cross_signed : device::Mode::standard;
   if (!args.time.empty()) options.clock = parse_time(args.time);
   options.host = args.host;
-  if (!args.idf_version.empty()) {
-    options.signature = device::signature_rule_for_idf_version(args.idf_version);
-  }
   if (args.max_certs == 0) throw usage_error("--max-certs: give at least 1");
   options.max_certs = args.max_certs;
   const device::Trust trust = load_trust(args);
+  if (!args.idf_version.empty()) {
+    options.signature = device::signature_rule_for_idf_version(args.idf_version);
+  } else {
+    options.signature = device::signature_rule_for_trust(trust);
+    streams.err << "certbundle: note: " << device::assumed_signature_rule_note(trust) << "\n";
+  }
   return args.chain.empty() ? run_live(args, trust, options, streams)
                             : run_offline(args, trust, options, streams);
 }
