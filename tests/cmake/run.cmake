@@ -147,13 +147,19 @@ if(MODE STREQUAL "misuse")
     "pem_name_path|certbundle_add_pem: NAME \"certs/root.pem\" is a file name, not a path"
     "pem_missing_file|certbundle_add_pem: CERTS \"[^\"]*/certs/nothere.pem\" does not exist"
     "pem_unknown_keyword|certbundle_add_pem: unknown argument \"LABELS\""
-    "idf_name_clash|certbundle_add: MANIFEST \"[^\"]*/default_name.toml\":[0-9]+: the bundle name x509_crt_bundle is also mbedtls's own bundle")
+    "idf_name_clash|certbundle_add: MANIFEST \"[^\"]*/default_name.toml\":[0-9]+: the bundle name x509_crt_bundle is also mbedtls's own bundle"
+    "format_disagrees|certbundle_add: MANIFEST \"[^\"]*/idf54.toml\": --format v1 disagrees with [^ ]*/idf54.toml:3: idf_version = \"5.4\" \\(format v2\\): give the ESP-IDF version in one place"
+    "idf_disagrees|certbundle_add: MANIFEST \"[^\"]*/idf54.toml\": --idf-version 5.3 \\(bundle format v1\\) disagrees with [^ ]*/idf54.toml:3: idf_version = \"5.4\" \\(format v2\\): give the ESP-IDF version in one place"
+    "idf_agrees|certbundle: tool: CERTBUNDLE_EXECUTABLE"
+    "bad_check|certbundle_add: CHECK \"MAYBE\" is not ERROR, WARN or OFF"
+    "warn_strict|certbundle_add: FAIL_ON_WARNING needs CHECK ERROR \\(CHECK is WARN\\)"
+    "missing_input|certbundle_add: MANIFEST \"[^\"]*/missing_extra.toml\": bundle.extra \"[^\"]*/misuse/certs/nothere.pem\" does not exist")
   foreach(_case IN LISTS _cases)
     string(REGEX MATCH "^([a-z_]+)\\|(.*)$" _ "${_case}")
     set(_name "${CMAKE_MATCH_1}")
     set(_message "${CMAKE_MATCH_2}")
     set(_expect failure)
-    if(_name STREQUAL "ok")
+    if(_name MATCHES "^(ok|idf_agrees)$")
       set(_expect success)
     endif()
     # One build directory for every case: the compiler is detected once.
@@ -163,6 +169,78 @@ if(MODE STREQUAL "misuse")
     string(REGEX REPLACE "\n *" " " _flat "${_out}")
     _expect("case ${_name}" "${_flat}" "${_message}")
   endforeach()
+  return()
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# Manifests in any valid TOML (manifests/certbundle.toml: comments holding quotes after values,
+# literal strings, multi-line arrays, inline tables, another bundle name, a path with a space):
+# the module asks the tool for the plan, builds, and embeds every output under the symbols of the
+# files the tool wrote, byte for byte. A build whose FORMAT disagrees with the manifest's
+# idf_version stops at configure time naming both; an edited manifest configures again.
+if(MODE STREQUAL "manifests")
+  find_program(_openssl openssl REQUIRED)
+  set(_project "${WORK}/project")
+  file(MAKE_DIRECTORY "${_project}/certs" "${_project}/store")
+  file(COPY_FILE "${TESTS_DIR}/manifests/certbundle.toml" "${_project}/certbundle.toml")
+  _run("a private CA" success _ "${_openssl}" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256
+    -nodes -keyout "${_project}/certs/ca.key" -out "${_project}/certs/private ca.pem" -days 3650
+    -subj "/CN=certbundle manifests test CA" -addext "basicConstraints=critical,CA:TRUE"
+    -addext "keyUsage=critical,keyCertSign,cRLSign")
+  _run("the store" success _ "${TOOL}" roots --pem -o "${_project}/store/cacert.pem")
+
+  # The plan, as the module reads it (string(JSON)); expected values from the manifest.
+  execute_process(COMMAND "${TOOL}" build "${_project}/certbundle.toml" --plan
+    RESULT_VARIABLE _result OUTPUT_VARIABLE _plan ERROR_VARIABLE _error)
+  if(NOT _result EQUAL 0 OR NOT _error STREQUAL "")
+    message(FATAL_ERROR "cmake test: build --plan failed (${_result}): ${_error}")
+  endif()
+  foreach(_pair IN ITEMS "bundle_format=v1" "outputs.0.name=app_crt_bundle" "outputs.0.format=v1"
+      "outputs.0.files.0.symbol=_binary_app_crt_bundle_start" "outputs.0.files.0.embed=BINARY"
+      "outputs.1.name=server_root_cert.pem" "outputs.1.files.0.embed=TEXT"
+      "outputs.1.files.0.symbol=_binary_server_root_cert_pem_start"
+      "inputs.1.path=${_project}/store/cacert.pem" "inputs.2.path=${_project}/certs/private ca.pem")
+    string(REGEX MATCH "^([^=]*)=(.*)$" _ "${_pair}")
+    set(_value "${CMAKE_MATCH_2}")
+    string(REPLACE "." ";" _keys "${CMAKE_MATCH_1}")
+    string(JSON _got GET "${_plan}" ${_keys})
+    if(NOT _got STREQUAL _value)
+      message(FATAL_ERROR "cmake test: plan ${CMAKE_MATCH_1} is \"${_got}\", not \"${_value}\"")
+    endif()
+  endforeach()
+  string(JSON _n LENGTH "${_plan}" inputs)
+  if(NOT _n EQUAL 3)
+    message(FATAL_ERROR "cmake test: the plan lists ${_n} inputs, not 3 (manifest, store, CA):\n${_plan}")
+  endif()
+
+  set(_build "${WORK}/build")
+  set(_args "-DCERTBUNDLE_EXECUTABLE=${TOOL}" "-DFIXTURE_MANIFEST=${_project}/certbundle.toml")
+  _configure(configure success _out "${TESTS_DIR}/manifests" "${_build}" ${_args})
+  _expect(configure "${_out}" "certbundle: note" NOT)  # the manifest gives the version
+  _build(build success _out "${_build}")
+  _expect(build "${_out}" "certbundle: checking")
+  set(_dir "${_build}/certbundle/manifests/certbundle")
+  _run(run success _out "${_build}/manifests" "${_dir}")
+  _expect(run "${_out}" "app_crt_bundle: the same [0-9]+ bytes")
+  _expect(run "${_out}" "server_root_cert.pem: the same [0-9]+ bytes as [^\n]*, then a NUL")
+  _expect(run "${_out}" "first bytes 00 03")  # V1: a big-endian count, 3 certificates
+  _run(inspect success _out "${TOOL}" inspect "${_dir}/app_crt_bundle")
+  _expect(inspect "${_out}" "ESP-IDF bundle V1")
+
+  # The build says another ESP-IDF version than the manifest: an error naming both.
+  _configure("configure FORMAT v2" failure _out "${TESTS_DIR}/manifests" "${_build}" -DFIXTURE_FORMAT=v2)
+  string(REGEX REPLACE "\n *" " " _flat "${_out}")
+  _expect("configure FORMAT v2" "${_flat}" "--format v2 disagrees with [^ ]*/certbundle.toml:12: idf_version = \"5.3\" \\(format v1\\): give the ESP-IDF version in one place")
+  _configure("configure FORMAT v1" success _out "${TESTS_DIR}/manifests" "${_build}" -DFIXTURE_FORMAT=v1)
+
+  # An edited manifest: the build configures again and writes the C array too.
+  file(APPEND "${_project}/certbundle.toml" "emit = [\"bin\", \"c\"]   # and \"c\"\n")
+  _build("build, edited manifest" success _out "${_build}")
+  _expect("build, edited manifest" "${_out}" "certbundle: building the outputs of")
+  if(NOT EXISTS "${_dir}/app_crt_bundle.c" OR NOT EXISTS "${_dir}/app_crt_bundle.h")
+    message(FATAL_ERROR "cmake test: the edited manifest's app_crt_bundle.c/.h were not written")
+  endif()
+  _run("run, edited manifest" success _out "${_build}/manifests" "${_dir}")
   return()
 endif()
 
@@ -210,8 +288,23 @@ files = [\"ca.pem\"]
   _configure("configure" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_STRICT=OFF)
   _make_ca(10)
   _build("build, CA within fail_days" failure _out "${_build}")
-  _expect("build, CA within fail_days" "${_out}"
-    "${_project}/certbundle.toml:[0-9]+: error: [^\n]*certbundle expiry test CA 10d")
+  set(_error "${_project}/certbundle.toml:[0-9]+: error: [^\n]*certbundle expiry test CA 10d")
+  _expect("build, CA within fail_days" "${_out}" "${_error}")
+
+  # CHECK WARN (a release branch): the same error is printed, the build goes on.
+  _configure("configure CHECK WARN" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_CHECK=WARN)
+  _build("build, CHECK WARN" success _out "${_build}")
+  _expect("build, CHECK WARN" "${_out}" "${_error}")
+  _expect("build, CHECK WARN" "${_out}" "CHECK WARN: the build goes on")
+  _run("run, CHECK WARN" success _ "${_build}/expiry")
+  # CHECK OFF: no check at all.
+  _configure("configure CHECK OFF" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_CHECK=OFF)
+  _build("build, CHECK OFF" success _out "${_build}")
+  _expect("build, CHECK OFF" "${_out}" "certbundle: checking|expiry test CA" NOT)
+  # Back to CHECK ERROR: it fails again.
+  _configure("configure CHECK ERROR" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_CHECK=ERROR)
+  _build("build, CHECK ERROR" failure _out "${_build}")
+  _expect("build, CHECK ERROR" "${_out}" "${_error}")
   return()
 endif()
 
