@@ -78,9 +78,13 @@ if(MODE MATCHES "^plain_(add_subdirectory|find_package)$")
   if(MODE STREQUAL "plain_add_subdirectory")
     # certbundle as a subproject: no tests, no install rules, no sanitizers (the CMake wiring is
     # what is tested; a sanitized rebuild of everything would double the time).
+    # certbundle_add asks the tool for the plan at configure time: the module builds it then
+    # (Debug: the quicker build), once, and every step uses that binary.
     _configure(configure success _out "${_example}" "${_build}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
-      "-DCERTBUNDLE_SOURCE_DIR=${SOURCE_DIR}" -DCERTBUNDLE_SANITIZE=OFF "-DCMAKE_EXE_LINKER_FLAGS=")
-    set(_tool "${_build}/certbundle/tool/certbundle")
+      "-DCERTBUNDLE_SOURCE_DIR=${SOURCE_DIR}" -DCERTBUNDLE_SANITIZE=OFF "-DCMAKE_EXE_LINKER_FLAGS="
+      -DCERTBUNDLE_HOST_BUILD_TYPE=Debug)
+    _expect(configure "${_out}" "certbundle: tool: certbundle built for the host at configure time")
+    set(_tool "${_build}/certbundle-host/build/tool/certbundle")
   else()
     set(_linker "")
     if(SANITIZE)
@@ -95,6 +99,9 @@ if(MODE MATCHES "^plain_(add_subdirectory|find_package)$")
   _build(build success _out "${_build}")
   _expect(build "${_out}" "certbundle: building the outputs of")
   _expect(build "${_out}" "certbundle: checking")
+  if(MODE STREQUAL "plain_add_subdirectory")
+    _expect(build "${_out}" "Building CXX object certbundle/" NOT)  # not built a second time
+  endif()
 
   # The references: certbundle build of the same manifest, and certbundle bundle for the
   # common-CA bundle (ESP-IDF's CSV, V1) made without the module.
@@ -312,7 +319,7 @@ endif()
 # The IDF-shaped fixture (idf/): a toolchain file that cross-compiles with a logging wrapper
 # around the host's compiler, ESP-IDF's functions as recording stand-ins, IDF_VERSION 5.3 then
 # 5.4. No certbundle on PATH and no CERTBUNDLE_EXECUTABLE: the module must build the tool for the
-# host with ExternalProject (once), never with the firmware's compiler.
+# host at configure time (once), never with the firmware's compiler.
 if(MODE STREQUAL "idf")
   set(_fixture "${TESTS_DIR}/idf")
   set(_build "${WORK}/build")
@@ -377,7 +384,7 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   _configure("configure (IDF 5.3)" success _out "${_fixture}" "${_build}" ${_configure_args}
     -DFIXTURE_IDF_VERSION=5.3)
   _expect("configure (IDF 5.3)" "${_out}"
-    "certbundle: tool: certbundle built for the host by ExternalProject \\(/[^)]*(c\\+\\+|g\\+\\+|clang\\+\\+)\\)")
+    "certbundle: tool: certbundle built for the host at configure time \\(/[^)]*(c\\+\\+|g\\+\\+|clang\\+\\+)\\)")
   _build("build (IDF 5.3)" success _out "${_build}")
   _expect("build (IDF 5.3)" "${_out}" "certbundle: building the outputs of")
   _expect("build (IDF 5.3)" "${_out}" "certbundle: checking")
@@ -421,10 +428,15 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   _expect("inspect (IDF 5.3)" "${_out}" "ESP-IDF bundle V1")
 
   # 3. ESP-IDF 5.4 in the same build directory: V2, and the host tool is not built again.
+  file(TIMESTAMP "${_host_tool}" _tool_before "%Y%m%d%H%M%S" UTC)
   _configure("configure (IDF 5.4)" success _out "${_fixture}" "${_build}" ${_configure_args}
     -DFIXTURE_IDF_VERSION=5.4)
+  _expect("configure (IDF 5.4)" "${_out}" "certbundle: building certbundle for the host" NOT)
   _build("build (IDF 5.4)" success _out "${_build}")
-  _expect("build (IDF 5.4)" "${_out}" "certbundle_host_tool" NOT)
+  file(TIMESTAMP "${_host_tool}" _tool_after "%Y%m%d%H%M%S" UTC)
+  if(NOT _tool_before STREQUAL _tool_after)
+    message(FATAL_ERROR "cmake test: the host tool was built again")
+  endif()
   _expect("build (IDF 5.4)" "${_out}" "certbundle: building the outputs of main/certbundle.toml")
   _run("run (IDF 5.4)" success _out "${_build}/idf_fixture.elf")
   _expect("run (IDF 5.4)" "${_out}" "app_crt_bundle: [0-9]+ bytes, V2")
@@ -436,7 +448,24 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   # 4. Nothing changed: nothing is regenerated or rebuilt, the check runs again.
   _build("no-op build" success _out "${_build}")
   _expect("no-op build" "${_out}" "certbundle: checking")
-  _expect("no-op build" "${_out}" "certbundle: (building|writing)|certbundle_host_tool|Linking" NOT)
+  _expect("no-op build" "${_out}" "certbundle: (building|writing)|Linking" NOT)
+
+  # 5. ESP-IDF 5.3 with a manifest that says 5.4: configuring stops, naming both.
+  file(READ "${_fixture}/main/certbundle.toml" _text)
+  string(REPLACE "[policy]\n" "[policy]\nidf_version = \"5.4\"\n" _text "${_text}")
+  set(_idf54 "${WORK}/idf54")
+  file(COPY "${_fixture}/" DESTINATION "${_idf54}")
+  file(WRITE "${_idf54}/main/certbundle.toml" "${_text}")
+  # The copy includes the module by a path relative to the fixture: point it at the source tree.
+  file(READ "${_idf54}/main/CMakeLists.txt" _cmake)
+  string(REPLACE "\${CMAKE_CURRENT_LIST_DIR}/../../../../cmake/certbundle.cmake"
+    "${SOURCE_DIR}/cmake/certbundle.cmake" _cmake "${_cmake}")
+  file(WRITE "${_idf54}/main/CMakeLists.txt" "${_cmake}")
+  _configure("configure (IDF 5.3, manifest 5.4)" failure _out "${_idf54}" "${WORK}/build-idf54"
+    ${_configure_args} -DFIXTURE_IDF_VERSION=5.3 "-DCERTBUNDLE_EXECUTABLE=${_host_tool}")
+  string(REGEX REPLACE "\n *" " " _flat "${_out}")
+  _expect("configure (IDF 5.3, manifest 5.4)" "${_flat}"
+    "--idf-version 5.3 \\(bundle format v1\\) disagrees with [^ ]*/main/certbundle.toml:[0-9]+: idf_version = \"5.4\" \\(format v2\\): give the ESP-IDF version in one place")
   return()
 endif()
 
