@@ -69,6 +69,7 @@ void setup_check(CLI::App& app, Runner& run) {
       if (!(args->timeout > 0) || args->timeout > 3600) throw usage_error("--timeout: give 0 < SECONDS <= 3600");
 
       std::vector<check::Finding> findings;
+      std::string note;
       const bool bare = !args->inputs.empty() && !(args->inputs.size() == 1 && is_manifest(args->inputs[0]));
       if (bare) {
         if (args->live) throw usage_error("--live checks a manifest, not bare files");
@@ -84,11 +85,9 @@ void setup_check(CLI::App& app, Runner& run) {
         const std::string path = args->inputs.empty() ? "certbundle.toml" : args->inputs[0];
         project::Manifest manifest = project::load_manifest(path);
         project::apply_build_version(manifest, {args->idf_version, args->bundle_format, "--bundle-format"});
-        // Said on the terminal; machine formats (and build logs, where the CMake module said it when
-        // configuring) stay as they are.
-        if (const std::string note = project::assumed_version_note(manifest); !note.empty() && format == check::Format::text) {
-          streams.err << "certbundle: note: " << note << "\n";
-        }
+        // Said on the terminal, once the check has run; machine formats (and build logs, where the
+        // CMake module said it when configuring) stay as they are.
+        if (format == check::Format::text) note = project::assumed_version_note(manifest);
         t.warn_days = args->warn_days.value_or(manifest.policy.warn_days);
         t.fail_days = args->fail_days.value_or(manifest.policy.fail_days);
         if (t.fail_days > t.warn_days) throw usage_error("--fail-days is larger than --warn-days");
@@ -119,6 +118,7 @@ void setup_check(CLI::App& app, Runner& run) {
       } else {
         write_file_atomic(args->output, report);
       }
+      if (!note.empty()) streams.err << "certbundle: note: " << note << "\n";
       const bool errors = std::any_of(findings.begin(), findings.end(), [&](const check::Finding& f) {
         return f.severity == check::Severity::error || (args->strict && f.severity == check::Severity::warning);
       });

@@ -133,7 +133,6 @@ void setup_lock(CLI::App& app, Runner& run) {
     run = [args](Streams streams) {
       if (!(args->timeout > 0) || args->timeout > 3600) throw usage_error("--timeout: give 0 < SECONDS <= 3600");
       const project::Manifest manifest = project::load_manifest(args->manifest);
-      print_note(project::assumed_version_note(manifest), streams);
       for (const std::string& name : args->allow_untrusted) {
         if (manifest.find_endpoint(name) == nullptr) {
           throw usage_error(fmt::format("--allow-untrusted \"{}\": no such endpoint in {}", name, args->manifest));
@@ -154,6 +153,8 @@ void setup_lock(CLI::App& app, Runner& run) {
       write_file_atomic(path, project::to_json(result.lock));
       for (const std::string& line : result.changes) streams.out << line << "\n";
       streams.out << fmt::format("wrote {}: {} endpoint(s)\n", path.string(), result.lock.endpoints.size());
+      // After the work, so that a failure stays one line.
+      print_note(project::assumed_version_note(manifest), streams);
       return 0;
     };
   });
@@ -184,7 +185,6 @@ void setup_build(CLI::App& app, Runner& run) {
       }
       if (args->out.empty()) throw usage_error("--out is required (or --plan)");
       const Time at = parse_time(args->at);
-      if (!args->quiet) print_note(project::assumed_version_note(manifest), streams);
       const auto path = lock_path(args->manifest);
       std::error_code ec;
       if (!manifest.endpoints.empty() && !std::filesystem::exists(path, ec)) {
@@ -197,6 +197,7 @@ void setup_build(CLI::App& app, Runner& run) {
       const project::BuildResult result = project::plan_build(manifest, lock, project::store_for(manifest), at);
       project::write_build(result, args->out);
       for (const std::string& w : result.warnings) streams.err << "certbundle: warning: " << w << "\n";
+      if (!args->quiet) print_note(project::assumed_version_note(manifest), streams);
       if (!args->quiet) {
         streams.out << result.report;
         streams.out << fmt::format("wrote {} file(s) into {}\n", result.files.size(), args->out);

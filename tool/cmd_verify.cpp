@@ -181,8 +181,10 @@ int exit_for(bool connects) {
   return static_cast<int>(connects ? ExitCode::ok : ExitCode::findings);
 }
 
+// `note` (what was assumed for want of --idf-version) is printed on stderr once a verdict is
+// reached, so that a failure before it stays one line.
 int run_offline(const VerifyArgs& args, const device::Trust& trust,
-                const device::VerifyOptions& options, Streams streams) {
+                const device::VerifyOptions& options, const std::string& note, Streams streams) {
   std::vector<Certificate> chain;
   for (auto& c : load_certificates(args.chain))
     chain.push_back(std::move(c.cert));
@@ -200,6 +202,7 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
     streams.out << (v.connects ? "verdict: the device would connect\n"
                                : "verdict: the device would NOT connect: " + v.reason + "\n");
   }
+  streams.err << note;
   return exit_for(v.connects);
 }
 
@@ -221,7 +224,7 @@ device::HandshakeOptions handshake_options(const VerifyArgs& args) {
 }
 
 int run_live(const VerifyArgs& args, const device::Trust& trust,
-             const device::VerifyOptions& options, Streams streams) {
+             const device::VerifyOptions& options, const std::string& note, Streams streams) {
   const fetch::Target target = fetch::parse_target(args.target);
   const device::HandshakeOptions hs = handshake_options(args);
   const device::LiveResult r = device::handshake(target, trust, options, hs);
@@ -271,6 +274,7 @@ int run_live(const VerifyArgs& args, const device::Trust& trust,
                                fetch::to_string(r.failure->step), r.failure->reason);
     return static_cast<int>(ExitCode::network);
   }
+  streams.err << note;
   return exit_for(r.outcome == device::Outcome::connects);
 }
 
@@ -301,14 +305,15 @@ int run_verify(const VerifyArgs& args, Streams streams) {
   if (args.max_certs == 0) throw usage_error("--max-certs: give at least 1");
   options.max_certs = args.max_certs;
   const device::Trust trust = load_trust(args);
+  std::string note;
   if (!args.idf_version.empty()) {
     options.signature = device::signature_rule_for_idf_version(args.idf_version);
   } else {
     options.signature = device::signature_rule_for_trust(trust);
-    streams.err << "certbundle: note: " << device::assumed_signature_rule_note(trust) << "\n";
+    note = "certbundle: note: " + device::assumed_signature_rule_note(trust) + "\n";
   }
-  return args.chain.empty() ? run_live(args, trust, options, streams)
-                            : run_offline(args, trust, options, streams);
+  return args.chain.empty() ? run_live(args, trust, options, note, streams)
+                            : run_offline(args, trust, options, note, streams);
 }
 
 }  // namespace
