@@ -8,6 +8,10 @@
 // certificate cannot be read or is damaged (including a bundle in the other format than the one
 // asked for); 2 bad usage.
 //
+// Without --idf-version the signature rule is that of the devices that read the trust
+// (device::signature_rule_for_trust: a V1 bundle, ESP-IDF 5.3's), and a note on stderr, after the
+// verdict, says which.
+//
 // JSON (--json, version 1; fields are added, never renamed):
 //   { "format": "certbundle-verify", "version": 1,
 //     "chain": file (--chain) | "target", "peer", "hostname", "outcome": "connects"|"refused"|
@@ -336,7 +340,8 @@ void setup_verify(CLI::App& app, Runner& run) {
                   "(detected; default)");
   cmd->add_option("--idf-version", args->idf_version,
                   "the ESP-IDF version of the device: gives the format (V1 before 5.4) and the "
-                  "signature check (RSA-PSS accepted before 6.0)");
+                  "signature check (RSA-PSS accepted before 6.0); default: a V1 bundle is checked "
+                  "as ESP-IDF 5.3 does, a V2 bundle or a PEM as ESP-IDF 6 does (said in a note)");
   cmd->add_option("--chain", args->chain,
                   "check this saved chain (PEM/DER, leaf first) offline "
                   "instead of connecting");
