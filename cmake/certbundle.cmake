@@ -24,9 +24,12 @@
 # is used only if this build is not cross-compiling); a `certbundle` on PATH whose version is
 # compatible with this module; inside a cross-compiling build (ESP-IDF's Xtensa and RISC-V
 # toolchains) or an ESP-IDF build, certbundle is built for the host from the source tree around
-# this module (or CERTBUNDLE_SOURCE_DIR) with ExternalProject and the host compiler
-# (CERTBUNDLE_HOST_CXX_COMPILER, default the `c++` on PATH), once per build directory. The
-# firmware's compiler is never used for the tool. Nothing here touches the network.
+# this module (or CERTBUNDLE_SOURCE_DIR) with the host compiler (CERTBUNDLE_HOST_CXX_COMPILER,
+# default the `c++` on PATH), at configure time, once per build directory. certbundle_add asks the
+# tool at configure time what a manifest makes (`certbundle build --plan`): when the tool is a
+# target of this project (add_subdirectory), it too is built at configure time that way. The
+# firmware's compiler is never used for the tool. Nothing here touches the network, and nothing
+# here reads a manifest: the tool does.
 include_guard(GLOBAL)
 
 # The tool must have the same major.minor version as this module. Global properties, not
@@ -82,14 +85,35 @@ function(_certbundle_is_idf out)
   endif()
 endfunction()
 
-# _certbundle_tool(<function> <command-out> <depends-out> <targets-out>)
+# _certbundle_tool(<function> <when> <command-out> <depends-out> <targets-out>)
 #
-# The certbundle command to run in build steps, the file(s) a step that runs it depends on, and
-# the target(s) that build it. Decided once per build directory (global properties).
-function(_certbundle_tool function command_out depends_out targets_out)
+# The certbundle command, the file(s) a step that runs it depends on, and the target(s) that build
+# it. <when> is STEP (the command runs in build steps: it may be a target built later in this
+# build) or CONFIGURE (it runs now, at configure time, as certbundle_add does to ask for the plan
+# of a manifest: it must exist now). Decided once per build directory (global properties).
+#
+# A certbundle::tool target built in this very project (add_subdirectory) does not exist at
+# configure time: CONFIGURE then builds certbundle at configure time, as when cross-compiling
+# (_certbundle_host_tool), and certbundle_add uses that one binary for its plan, its build and
+# its check, so that all three come from the same tool. certbundle_add_bundle and
+# certbundle_add_pem need no plan: they use the target, or that binary once it is built (so that
+# a project does not build certbundle twice).
+function(_certbundle_tool function when command_out depends_out targets_out)
   get_property(_done GLOBAL PROPERTY _CERTBUNDLE_TOOL_DONE)
   if(NOT _done)
     _certbundle_find_tool("${function}")
+  endif()
+  get_property(_runnable GLOBAL PROPERTY _CERTBUNDLE_TOOL_RUNNABLE)
+  get_property(_host GLOBAL PROPERTY _CERTBUNDLE_CONFIGURE_TOOL)
+  if(NOT _runnable AND (when STREQUAL "CONFIGURE" OR _host))
+    if(NOT _host)
+      _certbundle_host_tool("${function}" "certbundle::tool is built by this project, after configuring")
+      get_property(_host GLOBAL PROPERTY _CERTBUNDLE_CONFIGURE_TOOL)
+    endif()
+    set(${command_out} "${_host}" PARENT_SCOPE)
+    set(${depends_out} "${_host}" PARENT_SCOPE)
+    set(${targets_out} "" PARENT_SCOPE)
+    return()
   endif()
   get_property(_command GLOBAL PROPERTY _CERTBUNDLE_TOOL_COMMAND)
   get_property(_depends GLOBAL PROPERTY _CERTBUNDLE_TOOL_DEPENDS)
@@ -99,11 +123,14 @@ function(_certbundle_tool function command_out depends_out targets_out)
   set(${targets_out} "${_targets}" PARENT_SCOPE)
 endfunction()
 
-function(_certbundle_set_tool how command depends targets)
+# _certbundle_set_tool(<how> <command> <depends> <targets> <runnable>): <runnable> TRUE when
+# <command> is a file that exists now (it can run at configure time).
+function(_certbundle_set_tool how command depends targets runnable)
   set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_DONE TRUE)
   set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_COMMAND "${command}")
   set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_DEPENDS "${depends}")
   set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_TARGETS "${targets}")
+  set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_RUNNABLE "${runnable}")
   message(STATUS "certbundle: tool: ${how}")
 endfunction()
 
@@ -127,20 +154,23 @@ function(_certbundle_find_tool function)
         "does not exist")
     endif()
     _certbundle_set_tool("CERTBUNDLE_EXECUTABLE ${CERTBUNDLE_EXECUTABLE}"
-      "${CERTBUNDLE_EXECUTABLE}" "${CERTBUNDLE_EXECUTABLE}" "")
+      "${CERTBUNDLE_EXECUTABLE}" "${CERTBUNDLE_EXECUTABLE}" "" TRUE)
     return()
   endif()
 
   # 2. The certbundle::tool target: imported (find_package) or built here for this host.
   if(TARGET certbundle::tool)
     get_target_property(_imported certbundle::tool IMPORTED)
-    if(_imported OR NOT CMAKE_CROSSCOMPILING)
-      set(_built "")
-      if(NOT _imported)
-        get_target_property(_built certbundle::tool ALIASED_TARGET)
-      endif()
+    if(_imported)
+      # An installed file: it runs at configure time too.
+      get_target_property(_location certbundle::tool LOCATION)
+      _certbundle_set_tool("the certbundle::tool target (${_location})" "${_location}"
+        "${_location}" "" TRUE)
+      return()
+    elseif(NOT CMAKE_CROSSCOMPILING)
+      get_target_property(_built certbundle::tool ALIASED_TARGET)
       _certbundle_set_tool("the certbundle::tool target" "$<TARGET_FILE:certbundle::tool>"
-        "$<TARGET_FILE:certbundle::tool>" "${_built}")
+        "$<TARGET_FILE:certbundle::tool>" "${_built}" FALSE)
       return()
     endif()
   endif()
@@ -153,17 +183,23 @@ function(_certbundle_find_tool function)
     if(_version MATCHES "^([0-9]+\\.[0-9]+)\\." AND
         CMAKE_MATCH_1 VERSION_EQUAL _CERTBUNDLE_MODULE_VERSION)
       _certbundle_set_tool("${_certbundle_on_path} (${_version}, from PATH)"
-        "${_certbundle_on_path}" "${_certbundle_on_path}" "")
+        "${_certbundle_on_path}" "${_certbundle_on_path}" "" TRUE)
       return()
     endif()
     message(STATUS "certbundle: ${_certbundle_on_path} is version \"${_version}\", not "
       "${_CERTBUNDLE_MODULE_VERSION}.x: not used")
   endif()
 
-  # 4. Cross-compiling (or ESP-IDF): build it for the host with ExternalProject.
+  # 4. Cross-compiling (or ESP-IDF): build it for the host now, at configure time.
   _certbundle_is_idf(_idf)
   if(CMAKE_CROSSCOMPILING OR _idf)
-    _certbundle_host_tool("${function}")
+    _certbundle_host_tool("${function}" "cross-compiling")
+    get_property(_host GLOBAL PROPERTY _CERTBUNDLE_CONFIGURE_TOOL)
+    set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_DONE TRUE)
+    set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_COMMAND "${_host}")
+    set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_DEPENDS "${_host}")
+    set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_TARGETS "")
+    set_property(GLOBAL PROPERTY _CERTBUNDLE_TOOL_RUNNABLE TRUE)
     return()
   endif()
   message(FATAL_ERROR "${function}: no certbundle tool: set CERTBUNDLE_EXECUTABLE, use "
@@ -171,9 +207,13 @@ function(_certbundle_find_tool function)
     "${_CERTBUNDLE_MODULE_VERSION}.x on PATH")
 endfunction()
 
-# _certbundle_host_tool(<function>): ExternalProject certbundle_host_tool builds certbundle from
-# the source tree with the host compiler, never the firmware's, in <build>/certbundle-host.
-function(_certbundle_host_tool function)
+# _certbundle_host_tool(<function> <why>): builds certbundle from the source tree around this
+# module (or CERTBUNDLE_SOURCE_DIR) with the host compiler, never the firmware's, in
+# <build>/certbundle-host/build, now, at configure time (execute_process), so that the plan of a
+# manifest can be asked before the build. Once per build directory: the first configure
+# configures and builds it; later ones run the (no-op when up to date) build step again, so a
+# changed certbundle source is rebuilt. Sets the global property _CERTBUNDLE_CONFIGURE_TOOL.
+function(_certbundle_host_tool function why)
   if(CERTBUNDLE_SOURCE_DIR)
     set(_source "${CERTBUNDLE_SOURCE_DIR}")
   else()
@@ -181,16 +221,18 @@ function(_certbundle_host_tool function)
     get_filename_component(_source "${_module}/../.." ABSOLUTE)
   endif()
   if(NOT EXISTS "${_source}/tool/main.cpp" OR NOT EXISTS "${_source}/CMakeLists.txt")
-    message(FATAL_ERROR "${function}: cross-compiling and no certbundle for the host: set "
+    message(FATAL_ERROR "${function}: ${why} and no certbundle for the host: set "
       "CERTBUNDLE_EXECUTABLE, put certbundle on PATH, or set CERTBUNDLE_SOURCE_DIR to "
       "certbundle's source tree (\"${_source}\" is not one)")
   endif()
   set(CERTBUNDLE_HOST_CXX_COMPILER "" CACHE FILEPATH
-    "The host C++ compiler that builds the certbundle tool when cross-compiling")
+    "The host C++ compiler that builds the certbundle tool at configure time (cross-compiling)")
   set(CERTBUNDLE_HOST_BUILD_TYPE "Release" CACHE STRING
-    "The build type of the certbundle tool built for the host when cross-compiling")
+    "The build type of the certbundle tool built for the host at configure time")
   if(CERTBUNDLE_HOST_CXX_COMPILER)
     set(_cxx "${CERTBUNDLE_HOST_CXX_COMPILER}")
+  elseif(NOT CMAKE_CROSSCOMPILING AND CMAKE_CXX_COMPILER)
+    set(_cxx "${CMAKE_CXX_COMPILER}")  # this build's compiler is the host's
   else()
     # The host's compiler from PATH only: never the toolchain file's or its sysroot's.
     find_program(_cxx NAMES c++ g++ clang++ NO_CACHE NO_CMAKE_FIND_ROOT_PATH NO_CMAKE_PATH
@@ -200,154 +242,45 @@ function(_certbundle_host_tool function)
     message(FATAL_ERROR "${function}: no host C++ compiler (c++, g++, clang++) on PATH to build "
       "certbundle for the host: set CERTBUNDLE_HOST_CXX_COMPILER")
   endif()
-  if(_cxx STREQUAL CMAKE_CXX_COMPILER)
+  if(CMAKE_CROSSCOMPILING AND _cxx STREQUAL CMAKE_CXX_COMPILER)
     message(FATAL_ERROR "${function}: CERTBUNDLE_HOST_CXX_COMPILER is the firmware's compiler "
       "(${CMAKE_CXX_COMPILER}): give the host's")
   endif()
 
-  include(ExternalProject)
   set(_binary "${CMAKE_BINARY_DIR}/certbundle-host/build")
   set(_tool "${_binary}/tool/certbundle${CMAKE_HOST_EXECUTABLE_SUFFIX}")
   set(_make_program "")
   if(CMAKE_MAKE_PROGRAM)
     set(_make_program "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
   endif()
-  # A configure command of our own, so that neither the toolchain file nor the environment's
-  # compiler and flags reach the host build.
-  ExternalProject_Add(certbundle_host_tool
-    SOURCE_DIR "${_source}"
-    BINARY_DIR "${_binary}"
-    PREFIX "${CMAKE_BINARY_DIR}/certbundle-host"
-    CONFIGURE_COMMAND "${CMAKE_COMMAND}" -E env --unset=CC --unset=CXX --unset=CFLAGS
-      --unset=CXXFLAGS --unset=LDFLAGS --unset=CPPFLAGS
-      "${CMAKE_COMMAND}" -S "${_source}" -B "${_binary}" -G "${CMAKE_GENERATOR}" ${_make_program}
-      "-DCMAKE_CXX_COMPILER=${_cxx}" "-DCMAKE_BUILD_TYPE=${CERTBUNDLE_HOST_BUILD_TYPE}"
-      -DCERTBUNDLE_BUILD_TESTS=OFF -DCERTBUNDLE_INSTALL=OFF -DCERTBUNDLE_SANITIZE=OFF
-    BUILD_COMMAND "${CMAKE_COMMAND}" --build "${_binary}" --target certbundle_tool
-    INSTALL_COMMAND ""
-    BUILD_BYPRODUCTS "${_tool}"
-    USES_TERMINAL_CONFIGURE TRUE
-    USES_TERMINAL_BUILD TRUE
-    EXCLUDE_FROM_ALL TRUE)
-  _certbundle_set_tool("certbundle built for the host by ExternalProject (${_cxx})"
-    "${_tool}" "${_tool}" "certbundle_host_tool")
-endfunction()
-
-# _certbundle_toml_strings(<text> <out>): the quoted strings of a TOML value (one or an array).
-function(_certbundle_toml_strings text out)
-  string(REGEX MATCHALL "\"[^\"]*\"|'[^']*'" _quoted "${text}")
-  set(_values "")
-  foreach(_q IN LISTS _quoted)
-    string(LENGTH "${_q}" _len)
-    math(EXPR _len "${_len} - 2")
-    string(SUBSTRING "${_q}" 1 ${_len} _v)
-    list(APPEND _values "${_v}")
-  endforeach()
-  set(${out} "${_values}" PARENT_SCOPE)
-endfunction()
-
-# _certbundle_read_manifest(<manifest>): what the build needs to know before the tool runs,
-# read from the manifest's text (the tool may not be built yet). Sets in the caller:
-#   _m_bundle (TRUE/FALSE), _m_bundle_name, _m_bundle_emit, _m_bundle_line, _m_files,
-#   _m_pems (names), _m_pem_emit_<i>, _m_pem_line_<i>, _m_endpoints (names), _m_mozilla
-# The tool itself validates the manifest; this reads only the keys that name files.
-function(_certbundle_read_manifest manifest)
-  file(READ "${manifest}" _text)
-  string(REPLACE ";" "\\;" _text "${_text}")
-  string(REPLACE "\n" ";" _lines "${_text}")
-  set(_section "")
-  set(_bundle FALSE)
-  set(_bundle_name "x509_crt_bundle")
-  set(_bundle_emit "bin")
-  set(_bundle_line 0)
-  set(_files "")
-  set(_pems "")
-  set(_endpoints "")
-  set(_mozilla "")
-  set(_pem -1)
-  set(_lineno 0)
-  set(_pending "")   # a multi-line array: "key|value so far"
-  foreach(_line IN LISTS _lines)
-    math(EXPR _lineno "${_lineno} + 1")
-    string(REGEX REPLACE "^[ \t]*#.*" "" _line "${_line}")
-    if(_pending)
-      string(APPEND _pending " ${_line}")
-      if(NOT _line MATCHES "]")
-        continue()
-      endif()
-      string(REGEX MATCH "^([^|]*)\\|(.*)$" _ "${_pending}")
-      set(_key "${CMAKE_MATCH_1}")
-      set(_value "${CMAKE_MATCH_2}")
-      set(_pending "")
-    elseif(_line MATCHES "^[ \t]*\\[\\[[ \t]*([A-Za-z_]+)[ \t]*\\]\\]")
-      set(_section "${CMAKE_MATCH_1}")
-      if(_section STREQUAL "pem")
-        math(EXPR _pem "${_pem} + 1")
-        set(_pem_name_${_pem} "")
-        set(_pem_emit_${_pem} "pem")
-        set(_pem_line_${_pem} ${_lineno})
-      endif()
-      continue()
-    elseif(_line MATCHES "^[ \t]*\\[[ \t]*([A-Za-z_]+)[ \t]*\\]")
-      set(_section "${CMAKE_MATCH_1}")
-      if(_section STREQUAL "bundle")
-        set(_bundle TRUE)
-        set(_bundle_line ${_lineno})
-      endif()
-      continue()
-    elseif(_line MATCHES "^[ \t]*([A-Za-z_]+)[ \t]*=[ \t]*(.*)$")
-      set(_key "${CMAKE_MATCH_1}")
-      set(_value "${CMAKE_MATCH_2}")
-      if(_value MATCHES "^\\[" AND NOT _value MATCHES "]")
-        set(_pending "${_key}|${_value}")
-        continue()
-      endif()
-    else()
-      continue()
-    endif()
-    _certbundle_toml_strings("${_value}" _strings)
-    if(_section STREQUAL "bundle")
-      if(_key STREQUAL "name")
-        set(_bundle_name "${_strings}")
-      elseif(_key STREQUAL "emit")
-        set(_bundle_emit "${_strings}")
-      elseif(_key STREQUAL "extra")
-        list(APPEND _files ${_strings})
-      endif()
-    elseif(_section STREQUAL "pem" AND _pem GREATER_EQUAL 0)
-      if(_key STREQUAL "name")
-        set(_pem_name_${_pem} "${_strings}")
-      elseif(_key STREQUAL "emit")
-        set(_pem_emit_${_pem} "${_strings}")
-      elseif(_key STREQUAL "files")
-        list(APPEND _files ${_strings})
-      elseif(_key STREQUAL "next")
-        foreach(_s IN LISTS _strings)
-          if(_s MATCHES "\\.(pem|crt|cer|der)$")
-            list(APPEND _files "${_s}")
-          endif()
-        endforeach()
-      endif()
-    elseif(_section STREQUAL "endpoint" AND _key STREQUAL "name")
-      list(APPEND _endpoints ${_strings})
-    elseif(_section STREQUAL "identity" AND _key STREQUAL "cert")
-      list(APPEND _files ${_strings})
-    elseif(_section STREQUAL "policy" AND _key STREQUAL "mozilla")
-      if(NOT _strings STREQUAL "bundled")
-        set(_mozilla "${_strings}")
-      endif()
-    endif()
-  endforeach()
-  if(_pem GREATER_EQUAL 0)
-    foreach(_i RANGE ${_pem})
-      list(APPEND _pems "${_pem_name_${_i}}")
-      set(_m_pem_emit_${_i} "${_pem_emit_${_i}}" PARENT_SCOPE)
-      set(_m_pem_line_${_i} "${_pem_line_${_i}}" PARENT_SCOPE)
-    endforeach()
+  if(NOT EXISTS "${_tool}")
+    message(STATUS "certbundle: building certbundle for the host (${why}) in ${_binary}, once "
+      "per build directory")
   endif()
-  foreach(_v IN ITEMS bundle bundle_name bundle_emit bundle_line files pems endpoints mozilla)
-    set(_m_${_v} "${_${_v}}" PARENT_SCOPE)
-  endforeach()
+  # Neither the toolchain file nor the environment's compiler and flags reach the host build.
+  set(_env "${CMAKE_COMMAND}" -E env --unset=CC --unset=CXX --unset=CFLAGS --unset=CXXFLAGS
+    --unset=LDFLAGS --unset=CPPFLAGS)
+  if(NOT EXISTS "${_binary}/CMakeCache.txt")
+    execute_process(COMMAND ${_env}
+        "${CMAKE_COMMAND}" -S "${_source}" -B "${_binary}" -G "${CMAKE_GENERATOR}" ${_make_program}
+        "-DCMAKE_CXX_COMPILER=${_cxx}" "-DCMAKE_BUILD_TYPE=${CERTBUNDLE_HOST_BUILD_TYPE}"
+        -DCERTBUNDLE_BUILD_TESTS=OFF -DCERTBUNDLE_INSTALL=OFF -DCERTBUNDLE_SANITIZE=OFF
+      RESULT_VARIABLE _result OUTPUT_VARIABLE _log ERROR_VARIABLE _log)
+    if(NOT _result EQUAL 0)
+      file(REMOVE "${_binary}/CMakeCache.txt")  # try again next time
+      message(FATAL_ERROR "${function}: configuring certbundle for the host in ${_binary} "
+        "failed:\n${_log}")
+    endif()
+  endif()
+  execute_process(COMMAND ${_env} "${CMAKE_COMMAND}" --build "${_binary}" --target certbundle_tool
+    RESULT_VARIABLE _result OUTPUT_VARIABLE _log ERROR_VARIABLE _log)
+  if(NOT _result EQUAL 0 OR NOT EXISTS "${_tool}")
+    message(FATAL_ERROR "${function}: building certbundle for the host in ${_binary} "
+      "failed:\n${_log}")
+  endif()
+  set_property(GLOBAL PROPERTY _CERTBUNDLE_CONFIGURE_TOOL "${_tool}")
+  message(STATUS "certbundle: tool: certbundle built for the host at configure time (${_cxx}): "
+    "${_tool}")
 endfunction()
 
 # _certbundle_idf_version(<out>): "X.Y" from IDF_VERSION_MAJOR/MINOR, or "" outside ESP-IDF.
@@ -466,22 +399,48 @@ function(_certbundle_embed_script)
   file(RENAME "${CERTBUNDLE_EMBED_OUTPUT}.tmp" "${CERTBUNDLE_EMBED_OUTPUT}")
 endfunction()
 
-# _certbundle_format_args(<function> <format> <out>): --format / --idf-version for `certbundle`.
-function(_certbundle_format_args function format out)
+# _certbundle_version_args(<function> <format> <out>): what this build says about the ESP-IDF
+# version, as options of `certbundle build` and `check`: `--bundle-format vN` for FORMAT, else
+# `--idf-version MAJOR.MINOR[.PATCH]` inside ESP-IDF, else nothing. The tool refuses (exit 2,
+# naming both) a manifest whose policy.idf_version / policy.format says otherwise.
+function(_certbundle_version_args function format out)
   set(_args "")
   if(format)
     string(TOLOWER "${format}" _f)
     if(NOT _f MATCHES "^v[12]$")
       message(FATAL_ERROR "${function}: FORMAT \"${format}\" is not v1 or v2")
     endif()
-    set(_args --format ${_f})
+    set(_args --bundle-format ${_f})
   else()
     _certbundle_idf_version(_idf_version)
     if(_idf_version)
+      if(DEFINED IDF_VERSION_PATCH AND NOT IDF_VERSION_PATCH STREQUAL "")
+        string(APPEND _idf_version ".${IDF_VERSION_PATCH}")
+      endif()
       set(_args --idf-version ${_idf_version})
     endif()
   endif()
   set(${out} "${_args}" PARENT_SCOPE)
+endfunction()
+
+# _certbundle_plan(<function> <tool> <manifest> <version-args> <out-var>): the JSON of
+# `certbundle build <manifest> --plan <version-args>` (what the build writes and reads; see
+# tool/cmd_project.cpp for its fields), asked now. A manifest the tool refuses stops the
+# configure step with the tool's message.
+function(_certbundle_plan function tool manifest version_args out_var)
+  execute_process(COMMAND "${tool}" build "${manifest}" --plan ${version_args}
+    RESULT_VARIABLE _result OUTPUT_VARIABLE _json ERROR_VARIABLE _error TIMEOUT 120)
+  if(NOT _result EQUAL 0)
+    string(STRIP "${_error}" _error)
+    string(REGEX REPLACE "^certbundle: error: " "" _error "${_error}")
+    message(FATAL_ERROR "${function}: MANIFEST \"${manifest}\": ${_error}")
+  endif()
+  string(JSON _kind ERROR_VARIABLE _bad GET "${_json}" format)
+  if(_bad OR NOT _kind STREQUAL "certbundle-plan")
+    message(FATAL_ERROR "${function}: ${tool} build --plan did not print a plan (${_bad}): "
+      "is it certbundle 0.1 or later?")
+  endif()
+  set(${out_var} "${_json}" PARENT_SCOPE)
 endfunction()
 
 # certbundle_add
@@ -498,10 +457,21 @@ endfunction()
 # @param[in, optional] OUTPUT_DIR <dir>  where the outputs go (default:
 #                                 ${CMAKE_CURRENT_BINARY_DIR}/certbundle/<target>/<manifest
 #                                 name without extension>); must be in the binary directory
-# @param[in, optional] FAIL_ON_WARNING   warnings of the check fail the build too
-# @param[in, optional] FORMAT v1|v2       the bundle format when the manifest gives neither
-#                                 `format` nor `idf_version` (default: from IDF_VERSION_MAJOR/
-#                                 MINOR inside ESP-IDF, up to 5.3 V1, from 5.4 V2; else V2)
+# @param[in, optional] CHECK ERROR|WARN|OFF  the check before every build: ERROR (default) fails
+#                                 the build on an error finding; WARN prints the findings and
+#                                 never fails the build (a release branch); OFF runs no check
+# @param[in, optional] FAIL_ON_WARNING   with CHECK ERROR: warnings of the check fail the build too
+# @param[in, optional] FORMAT v1|v2       the bundle format of this build. Inside ESP-IDF the
+#                                 default is the ESP-IDF version (IDF_VERSION_MAJOR/MINOR/PATCH:
+#                                 up to 5.3 V1, from 5.4 V2); elsewhere the manifest's, else V2.
+#                                 When the manifest's policy.idf_version or policy.format says
+#                                 otherwise, configuring fails with the tool's message naming both
+#
+# The module reads no TOML: at configure time it asks the tool what the manifest makes and reads
+# (`certbundle build --plan`, JSON read with string(JSON)), and configures again when the manifest
+# changes. The tool must therefore run at configure time: a certbundle::tool built by this very
+# project, or one for the host when cross-compiling, is built at configure time, once per build
+# directory (see _certbundle_tool).
 #
 # `certbundle build` (offline) runs as a custom command whose outputs are in OUTPUT_DIR; it runs
 # again only when the manifest, the lock, a file the manifest names, the Mozilla snapshot or the
@@ -510,10 +480,11 @@ endfunction()
 # symbols and CERTBUNDLE_<NAME>_SIZE for each output; it is named after the manifest
 # (certbundle.toml: certbundle_embedded.h, app.toml: app_embedded.h).
 #
-# A target <target>_certbundle_check (the target's name as a C identifier; then _2_check, ... for
-# more manifests), which <target> depends on, runs `certbundle check --format gcc` (offline) at
-# every build: its findings are printed as `certbundle.toml:<line>: warning:`
-# and a CA within fail_days (or any warning, with FAIL_ON_WARNING) fails the build.
+# Unless CHECK OFF, a target <target>_certbundle_check (the target's name as a C identifier; then
+# _2_check, ... for more manifests), which <target> depends on, runs `certbundle check --format
+# gcc` (offline) at every build: its findings are printed as `certbundle.toml:<line>: warning:`;
+# with CHECK ERROR a CA within fail_days (or any warning, with FAIL_ON_WARNING) fails the build.
+# With CHECK WARN only a check that cannot run at all (an unreadable lock) fails it.
 #
 # Does nothing during ESP-IDF's early expansion pass (CMAKE_BUILD_EARLY_EXPANSION). Inside
 # ESP-IDF, a bundle named x509_crt_bundle clashes with mbedtls's own when
@@ -522,9 +493,18 @@ function(certbundle_add)
   if(CMAKE_BUILD_EARLY_EXPANSION)
     return()
   endif()
-  _certbundle_parse_arguments(certbundle_add "FAIL_ON_WARNING" "TARGET;MANIFEST;OUTPUT_DIR;FORMAT"
-    "" "TARGET" ${ARGN})
+  _certbundle_parse_arguments(certbundle_add "FAIL_ON_WARNING"
+    "TARGET;MANIFEST;OUTPUT_DIR;FORMAT;CHECK" "" "TARGET" ${ARGN})
   _certbundle_check_target(certbundle_add "${ARG_TARGET}")
+  if(NOT DEFINED ARG_CHECK)
+    set(ARG_CHECK ERROR)
+  endif()
+  if(NOT ARG_CHECK MATCHES "^(ERROR|WARN|OFF)$")
+    message(FATAL_ERROR "certbundle_add: CHECK \"${ARG_CHECK}\" is not ERROR, WARN or OFF")
+  endif()
+  if(ARG_FAIL_ON_WARNING AND NOT ARG_CHECK STREQUAL "ERROR")
+    message(FATAL_ERROR "certbundle_add: FAIL_ON_WARNING needs CHECK ERROR (CHECK is ${ARG_CHECK})")
+  endif()
   if(NOT DEFINED ARG_MANIFEST)
     set(ARG_MANIFEST certbundle.toml)
   endif()
@@ -533,7 +513,6 @@ function(certbundle_add)
     message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\" does not exist "
       "(write one with `certbundle init`)")
   endif()
-  get_filename_component(_manifest_dir "${_manifest}" DIRECTORY)
   get_filename_component(_stem "${_manifest}" NAME_WE)
   string(MAKE_C_IDENTIFIER "${_stem}" _stem)
   string(MAKE_C_IDENTIFIER "${ARG_TARGET}" _target_id)
@@ -547,25 +526,52 @@ function(certbundle_add)
     message(FATAL_ERROR "certbundle_add: OUTPUT_DIR \"${_out}\" is outside the binary "
       "directory ${CMAKE_BINARY_DIR}")
   endif()
-  _certbundle_format_args(certbundle_add "${ARG_FORMAT}" _format_args)
+  _certbundle_version_args(certbundle_add "${ARG_FORMAT}" _version_args)
 
-  # What the manifest makes, and what it reads.
+  # What the manifest makes, and what it reads: the tool's plan.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_manifest}")
-  _certbundle_read_manifest("${_manifest}")
-  set(_depends "${_manifest}")
-  set(_lock "${_manifest_dir}/certbundle.lock")
-  if(_m_endpoints)
-    if(NOT EXISTS "${_lock}")
-      message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\" has endpoints and no lock "
-        "${_lock}: run `certbundle lock` beside it (and commit the lock)")
-    endif()
+  _certbundle_tool(certbundle_add CONFIGURE _tool _tool_depends _tool_targets)
+  _certbundle_plan(certbundle_add "${_tool}" "${_manifest}" "${_version_args}" _plan)
+  string(JSON _assumed TYPE "${_plan}" assumed)
+  if(_assumed STREQUAL "STRING")
+    string(JSON _note GET "${_plan}" assumed)
+    message(STATUS "certbundle: note: ${_note}")
+  endif()
+
+  # Inputs: every one must exist now; the lock is checked against the manifest's endpoints.
+  set(_depends "")
+  string(JSON _n LENGTH "${_plan}" inputs)
+  if(_n GREATER 0)
+    math(EXPR _last "${_n} - 1")
+    foreach(_i RANGE ${_last})
+      string(JSON _path GET "${_plan}" inputs ${_i} path)
+      string(JSON _role GET "${_plan}" inputs ${_i} role)
+      string(JSON _exists GET "${_plan}" inputs ${_i} exists)
+      if(_role STREQUAL "lock")
+        set(_lock "${_path}")
+      endif()
+      if(NOT _exists)
+        if(_role STREQUAL "lock")
+          message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\" has endpoints and no "
+            "lock ${_path}: run `certbundle lock` beside it (and commit the lock)")
+        endif()
+        message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\": ${_role} "
+          "\"${_path}\" does not exist")
+      endif()
+      list(APPEND _depends "${_path}")
+    endforeach()
+  endif()
+  string(JSON _n LENGTH "${_plan}" endpoints)
+  if(_n GREATER 0)
     file(READ "${_lock}" _lock_text)
     string(JSON _locked ERROR_VARIABLE _error GET "${_lock_text}" endpoints)
     if(_error)
       message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\": its lock ${_lock} is "
         "not a certbundle lock (${_error}): run `certbundle lock`")
     endif()
-    foreach(_endpoint IN LISTS _m_endpoints)
+    math(EXPR _last "${_n} - 1")
+    foreach(_i RANGE ${_last})
+      string(JSON _endpoint GET "${_plan}" endpoints ${_i})
       string(JSON _entry ERROR_VARIABLE _error GET "${_locked}" "${_endpoint}")
       if(_error)
         message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\": endpoint \"${_endpoint}\" "
@@ -574,67 +580,118 @@ function(certbundle_add)
     endforeach()
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_lock}")
   endif()
-  if(EXISTS "${_lock}")
-    list(APPEND _depends "${_lock}")
-  endif()
-  foreach(_f IN LISTS _m_files _m_mozilla)
-    get_filename_component(_f "${_f}" ABSOLUTE BASE_DIR "${_manifest_dir}")
-    list(APPEND _depends "${_f}")
-  endforeach()
 
-  set(_outputs "")
+  # Outputs: every file `build` writes; the embedded ones with ESP-IDF's symbols.
+  _certbundle_is_idf(_idf)
+  string(JSON _report GET "${_plan}" report)
+  set(_outputs "${_out}/${_report}")
   set(_embed "")
-  if(_m_bundle AND "bin" IN_LIST _m_bundle_emit)
-    list(APPEND _outputs "${_out}/${_m_bundle_name}")
-    list(APPEND _embed "${_out}/${_m_bundle_name}:BINARY")
-    _certbundle_is_idf(_idf)
-    if(_idf AND CONFIG_MBEDTLS_CERTIFICATE_BUNDLE AND _m_bundle_name STREQUAL "x509_crt_bundle")
-      message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\":${_m_bundle_line}: the "
-        "bundle name x509_crt_bundle is also mbedtls's own bundle (CONFIG_MBEDTLS_CERTIFICATE_BUNDLE): "
-        "give [bundle] another name, e.g. name = \"app_crt_bundle\"")
-    endif()
+  string(JSON _n LENGTH "${_plan}" outputs)
+  if(_n GREATER 0)
+    math(EXPR _last "${_n} - 1")
+    foreach(_i RANGE ${_last})
+      string(JSON _line GET "${_plan}" outputs ${_i} line)
+      string(JSON _kind GET "${_plan}" outputs ${_i} kind)
+      string(JSON _nf LENGTH "${_plan}" outputs ${_i} files)
+      if(_nf EQUAL 0)
+        continue()
+      endif()
+      math(EXPR _last_file "${_nf} - 1")
+      foreach(_j RANGE ${_last_file})
+        string(JSON _file GET "${_plan}" outputs ${_i} files ${_j} name)
+        list(APPEND _outputs "${_out}/${_file}")
+        string(JSON _type TYPE "${_plan}" outputs ${_i} files ${_j} embed)
+        if(NOT _type STREQUAL "STRING")
+          continue()
+        endif()
+        string(JSON _mode GET "${_plan}" outputs ${_i} files ${_j} embed)
+        string(JSON _symbol GET "${_plan}" outputs ${_i} files ${_j} symbol)
+        # The symbol ESP-IDF (and _certbundle_embed) derive from the file name.
+        string(MAKE_C_IDENTIFIER "${_file}" _id)
+        if(NOT _symbol STREQUAL "_binary_${_id}_start")
+          message(FATAL_ERROR "certbundle_add: the tool names ${_file}'s symbol ${_symbol}, "
+            "this module _binary_${_id}_start: a certbundle tool of another version?")
+        endif()
+        list(APPEND _embed "${_out}/${_file}:${_mode}")
+        if(_idf AND CONFIG_MBEDTLS_CERTIFICATE_BUNDLE AND _kind STREQUAL "bundle" AND
+            _file STREQUAL "x509_crt_bundle")
+          message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\":${_line}: the "
+            "bundle name x509_crt_bundle is also mbedtls's own bundle (CONFIG_MBEDTLS_CERTIFICATE_BUNDLE): "
+            "give [bundle] another name, e.g. name = \"app_crt_bundle\"")
+        endif()
+      endforeach()
+    endforeach()
   endif()
-  set(_i 0)
-  foreach(_pem IN LISTS _m_pems)
-    if("pem" IN_LIST _m_pem_emit_${_i} AND NOT _pem STREQUAL "")
-      list(APPEND _outputs "${_out}/${_pem}")
-      list(APPEND _embed "${_out}/${_pem}:TEXT")
-    endif()
-    math(EXPR _i "${_i} + 1")
-  endforeach()
   if(NOT _embed)
     message(FATAL_ERROR "certbundle_add: MANIFEST \"${_manifest}\" has no output to embed: add a "
       "[bundle] or a [[pem]] (with emit \"bin\" / \"pem\")")
   endif()
 
-  _certbundle_tool(certbundle_add _tool _tool_depends _tool_targets)
   _certbundle_unique("${_target_id}_certbundle" _name)
   file(RELATIVE_PATH _manifest_rel "${CMAKE_SOURCE_DIR}" "${_manifest}")
   # The options given to the tool, as a file the outputs depend on: a new IDF version (or FORMAT)
   # remakes them, with any generator.
-  file(CONFIGURE OUTPUT "${_out}/certbundle-options.txt" CONTENT "${_format_args}\n" @ONLY)
-  add_custom_command(OUTPUT ${_outputs} "${_out}/certbundle-build.txt"
-    COMMAND ${_tool} build "${_manifest}" --out "${_out}" -q ${_format_args}
+  file(CONFIGURE OUTPUT "${_out}/certbundle-options.txt" CONTENT "${_version_args}\n" @ONLY)
+  add_custom_command(OUTPUT ${_outputs}
+    COMMAND "${_tool}" build "${_manifest}" --out "${_out}" -q ${_version_args}
     DEPENDS ${_depends} "${_out}/certbundle-options.txt" ${_tool_depends}
     COMMENT "certbundle: building the outputs of ${_manifest_rel}"
     VERBATIM)
   add_custom_target(${_name} DEPENDS ${_outputs})
-
-  # The check, at every build (a custom target is always out of date).
-  set(_strict "")
-  if(ARG_FAIL_ON_WARNING)
-    set(_strict --strict)
-  endif()
-  add_custom_target(${_name}_check
-    COMMAND ${_tool} check "${_manifest}" --format gcc ${_strict}
-    COMMENT "certbundle: checking ${_manifest_rel}"
-    VERBATIM)
   foreach(_t IN LISTS _tool_targets)
     add_dependencies(${_name} ${_t})
-    add_dependencies(${_name}_check ${_t})
   endforeach()
-  add_dependencies(${ARG_TARGET} ${_name}_check)
+
+  # The check, at every build (a custom target is always out of date).
+  if(ARG_CHECK STREQUAL "ERROR")
+    set(_strict "")
+    if(ARG_FAIL_ON_WARNING)
+      set(_strict --strict)
+    endif()
+    add_custom_target(${_name}_check
+      COMMAND "${_tool}" check "${_manifest}" --format gcc ${_strict} ${_version_args}
+      COMMENT "certbundle: checking ${_manifest_rel}"
+      VERBATIM)
+  elseif(ARG_CHECK STREQUAL "WARN")
+    # The module in script mode runs the check and passes only exit codes 0 and 1 (findings).
+    get_property(_module GLOBAL PROPERTY _CERTBUNDLE_MODULE_FILE)
+    set(_version_defines "")
+    if(_version_args)
+      list(GET _version_args 0 _option)
+      list(GET _version_args 1 _value)
+      set(_version_defines "-DCERTBUNDLE_CHECK_OPTION=${_option}" "-DCERTBUNDLE_CHECK_VALUE=${_value}")
+    endif()
+    add_custom_target(${_name}_check
+      COMMAND "${CMAKE_COMMAND}" "-DCERTBUNDLE_CHECK_TOOL=${_tool}"
+        "-DCERTBUNDLE_CHECK_MANIFEST=${_manifest}" ${_version_defines} -P "${_module}"
+      COMMENT "certbundle: checking ${_manifest_rel} (CHECK WARN: findings do not fail the build)"
+      VERBATIM)
+  endif()
+  if(TARGET ${_name}_check)
+    foreach(_t IN LISTS _tool_targets)
+      add_dependencies(${_name}_check ${_t})
+    endforeach()
+    add_dependencies(${ARG_TARGET} ${_name}_check)
+  endif()
   _certbundle_embed(certbundle_add ${ARG_TARGET} ${_name} "${_out}/${_stem}_embedded.h" ${_embed})
+endfunction()
+
+# _certbundle_check_script(): `cmake -P certbundle.cmake` with CERTBUNDLE_CHECK_*: runs
+# `certbundle check --format gcc` (its report passes through) for CHECK WARN. Findings (exit 1)
+# do not fail; a check that cannot run (exit 2 to 5, 70) does.
+function(_certbundle_check_script)
+  set(_version "")
+  if(CERTBUNDLE_CHECK_OPTION)
+    set(_version "${CERTBUNDLE_CHECK_OPTION}" "${CERTBUNDLE_CHECK_VALUE}")
+  endif()
+  execute_process(COMMAND "${CERTBUNDLE_CHECK_TOOL}" check "${CERTBUNDLE_CHECK_MANIFEST}"
+    --format gcc ${_version} RESULT_VARIABLE _result)
+  if(_result EQUAL 1)
+    message("certbundle: the check found errors; CHECK WARN: the build goes on")
+  elseif(NOT _result EQUAL 0)
+    message(FATAL_ERROR "certbundle: the check of ${CERTBUNDLE_CHECK_MANIFEST} could not run "
+      "(exit ${_result})")
+  endif()
 endfunction()
 
 # _certbundle_toml_array(<out> <values>...): a TOML array of basic strings.
@@ -654,7 +711,7 @@ endfunction()
 # One output from a manifest written into the binary dir (no endpoints, so no lock), built by
 # `certbundle build` and embedded as <type>.
 function(_certbundle_add_single function target name type out manifest_text)
-  _certbundle_tool(${function} _tool _tool_depends _tool_targets)
+  _certbundle_tool(${function} STEP _tool _tool_depends _tool_targets)
   set(_manifest "${out}/certbundle.toml")
   file(CONFIGURE OUTPUT "${_manifest}" CONTENT "${manifest_text}" @ONLY)
   string(MAKE_C_IDENTIFIER "${name}" _id)
@@ -796,7 +853,10 @@ function(certbundle_add_pem)
     "${_text}" ${_files})
 endfunction()
 
-# `cmake -P certbundle.cmake` with -DCERTBUNDLE_EMBED_INPUT=...: the embedding step above.
+# `cmake -P certbundle.cmake` with -DCERTBUNDLE_EMBED_INPUT=... or -DCERTBUNDLE_CHECK_TOOL=...:
+# the embedding step and the CHECK WARN step above.
 if(CMAKE_SCRIPT_MODE_FILE AND DEFINED CERTBUNDLE_EMBED_INPUT)
   _certbundle_embed_script()
+elseif(CMAKE_SCRIPT_MODE_FILE AND DEFINED CERTBUNDLE_CHECK_TOOL)
+  _certbundle_check_script()
 endif()

@@ -14,6 +14,7 @@
 #include "certbundle/core/file.hpp"
 #include "certbundle/fetch/fetch.hpp"
 #include "certbundle/project/build.hpp"
+#include "certbundle/project/version.hpp"
 #include "command.hpp"
 
 namespace certbundle::cli {
@@ -27,6 +28,8 @@ struct CheckArgs {
   std::string at = "now";
   std::string mozilla;
   std::string format = "text";
+  std::string idf_version;
+  std::string bundle_format;
   std::string output;
   bool live = false;
   bool strict = false;
@@ -53,6 +56,10 @@ void setup_check(CLI::App& app, Runner& run) {
   cmd->add_option("--mozilla", args->mozilla, "The snapshot to match bare bundles against (default: bundled)");
   cmd->add_option("--format", args->format, "text, json, junit, github (annotations) or gcc (file:line: warning: ...)")
       ->capture_default_str();
+  auto* idf = cmd->add_option("--idf-version", args->idf_version,
+                              "The ESP-IDF version the firmware is built for; must agree with the manifest");
+  cmd->add_option("--bundle-format", args->bundle_format, "v1 or v2 (as build --format); must agree with the manifest")
+      ->excludes(idf);
   cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically; - for standard output)");
   cmd->add_flag("--live", args->live, "Also fetch every endpoint now and compare with the lock and the outputs");
   cmd->add_flag("--strict", args->strict, "Warnings count as errors for the exit code");
@@ -69,9 +76,13 @@ void setup_check(CLI::App& app, Runner& run) {
       if (args->jobs == 0 || args->jobs > fetch::max_jobs) throw usage_error("--jobs: give 1 to 256");
 
       std::vector<check::Finding> findings;
+      std::string note;
       const bool bare = !args->inputs.empty() && !(args->inputs.size() == 1 && is_manifest(args->inputs[0]));
       if (bare) {
         if (args->live) throw usage_error("--live checks a manifest, not bare files");
+        if (!args->idf_version.empty() || !args->bundle_format.empty()) {
+          throw usage_error("--idf-version and --bundle-format apply to a manifest, not bare files");
+        }
         t.warn_days = args->warn_days.value_or(t.warn_days);
         t.fail_days = args->fail_days.value_or(t.fail_days);
         const mozilla::Store store = args->mozilla.empty() ? mozilla::bundled_store() : mozilla::load_store(args->mozilla);
@@ -79,7 +90,11 @@ void setup_check(CLI::App& app, Runner& run) {
         findings = check::check_files(files, store, t);
       } else {
         const std::string path = args->inputs.empty() ? "certbundle.toml" : args->inputs[0];
-        const project::Manifest manifest = project::load_manifest(path);
+        project::Manifest manifest = project::load_manifest(path);
+        project::apply_build_version(manifest, {args->idf_version, args->bundle_format, "--bundle-format"});
+        // Said on the terminal, once the check has run; machine formats (and build logs, where the
+        // CMake module said it when configuring) stay as they are.
+        if (format == check::Format::text) note = project::assumed_version_note(manifest);
         t.warn_days = args->warn_days.value_or(manifest.policy.warn_days);
         t.fail_days = args->fail_days.value_or(manifest.policy.fail_days);
         if (t.fail_days > t.warn_days) throw usage_error("--fail-days is larger than --warn-days");
@@ -112,6 +127,7 @@ void setup_check(CLI::App& app, Runner& run) {
       } else {
         write_file_atomic(args->output, report);
       }
+      if (!note.empty()) streams.err << "certbundle: note: " << note << "\n";
       const bool errors = std::any_of(findings.begin(), findings.end(), [&](const check::Finding& f) {
         return f.severity == check::Severity::error || (args->strict && f.severity == check::Severity::warning);
       });

@@ -8,6 +8,10 @@
 // certificate cannot be read or is damaged (including a bundle in the other format than the one
 // asked for); 2 bad usage.
 //
+// Without --idf-version the signature rule is that of the devices that read the trust
+// (device::signature_rule_for_trust: a V1 bundle, ESP-IDF 5.3's), and a note on stderr, after the
+// verdict, says which.
+//
 // JSON (--json, version 1; fields are added, never renamed):
 //   { "format": "certbundle-verify", "version": 1,
 //     "chain": file (--chain) | "target", "peer", "hostname", "outcome": "connects"|"refused"|
@@ -184,8 +188,10 @@ int exit_for(bool connects) {
   return static_cast<int>(connects ? ExitCode::ok : ExitCode::findings);
 }
 
+// `note` (what was assumed for want of --idf-version) is printed on stderr once a verdict is
+// reached, so that a failure before it stays one line.
 int run_offline(const VerifyArgs& args, const device::Trust& trust,
-                const device::VerifyOptions& options, Streams streams) {
+                const device::VerifyOptions& options, const std::string& note, Streams streams) {
   std::vector<Certificate> chain;
   for (auto& c : load_certificates(args.chain))
     chain.push_back(std::move(c.cert));
@@ -204,6 +210,7 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
                         ? "verdict: the device would connect\n"
                         : "verdict: the device would NOT connect: " + one_line(v.reason) + "\n");
   }
+  streams.err << note;
   return exit_for(v.connects);
 }
 
@@ -225,7 +232,7 @@ device::HandshakeOptions handshake_options(const VerifyArgs& args) {
 }
 
 int run_live(const VerifyArgs& args, const device::Trust& trust,
-             const device::VerifyOptions& options, Streams streams) {
+             const device::VerifyOptions& options, const std::string& note, Streams streams) {
   const fetch::Target target = fetch::parse_target(args.target);
   const device::HandshakeOptions hs = handshake_options(args);
   const device::LiveResult r = device::handshake(target, trust, options, hs);
@@ -277,6 +284,7 @@ int run_live(const VerifyArgs& args, const device::Trust& trust,
                                fetch::to_string(r.failure->step), one_line(r.failure->reason));
     return static_cast<int>(ExitCode::network);
   }
+  streams.err << note;
   return exit_for(r.outcome == device::Outcome::connects);
 }
 
@@ -304,14 +312,18 @@ int run_verify(const VerifyArgs& args, Streams streams) {
   options.mode = args.cross_signed ? device::Mode::cross_signed : device::Mode::standard;
   if (!args.time.empty()) options.clock = parse_time(args.time);
   options.host = args.host;
-  if (!args.idf_version.empty()) {
-    options.signature = device::signature_rule_for_idf_version(args.idf_version);
-  }
   if (args.max_certs == 0) throw usage_error("--max-certs: give at least 1");
   options.max_certs = args.max_certs;
   const device::Trust trust = load_trust(args);
-  return args.chain.empty() ? run_live(args, trust, options, streams)
-                            : run_offline(args, trust, options, streams);
+  std::string note;
+  if (!args.idf_version.empty()) {
+    options.signature = device::signature_rule_for_idf_version(args.idf_version);
+  } else {
+    options.signature = device::signature_rule_for_trust(trust);
+    note = "certbundle: note: " + device::assumed_signature_rule_note(trust) + "\n";
+  }
+  return args.chain.empty() ? run_live(args, trust, options, note, streams)
+                            : run_offline(args, trust, options, note, streams);
 }
 
 }  // namespace
@@ -334,7 +346,8 @@ void setup_verify(CLI::App& app, Runner& run) {
                   "(detected; default)");
   cmd->add_option("--idf-version", args->idf_version,
                   "the ESP-IDF version of the device: gives the format (V1 before 5.4) and the "
-                  "signature check (RSA-PSS accepted before 6.0)");
+                  "signature check (RSA-PSS accepted before 6.0); default: a V1 bundle is checked "
+                  "as ESP-IDF 5.3 does, a V2 bundle or a PEM as ESP-IDF 6 does (said in a note)");
   cmd->add_option("--chain", args->chain,
                   "check this saved chain (PEM/DER, leaf first) offline "
                   "instead of connecting");

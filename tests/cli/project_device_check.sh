@@ -9,6 +9,8 @@ self_signed_ca imp1 "Test Root A"
 self_signed_ca imp2 "Test Root A"
 s_server PORT "$PKI/leaf.pem" "$PKI/leaf.key" "$PKI/int-a.pem"
 cat > certbundle.toml <<TOML
+[policy]
+idf_version = "5.5"
 [[endpoint]]
 name = "api"
 url = "https://127.0.0.1:$PORT"

@@ -17,7 +17,7 @@ mkdir certs && cp "$PKI/root-a.pem" "$PKI/root-c.pem" certs/
 
 # 1. The server presents leaf + Test Intermediate A: the device needs Test Root A.
 s_server PORT_A "$PKI/leaf.pem" "$PKI/leaf.key" "$PKI/int-a.pem"
-expect_exit 0 "$CERTBUNDLE" init --endpoint "https://127.0.0.1:$PORT_A"
+expect_exit 0 "$CERTBUNDLE" init --endpoint "https://127.0.0.1:$PORT_A" --idf-version 5.4
 expect_in "$WORK/out" "wrote certbundle.toml with 1 endpoint(s)"
 
 expect_exit 4 "$CERTBUNDLE" init

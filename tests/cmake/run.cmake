@@ -78,9 +78,13 @@ if(MODE MATCHES "^plain_(add_subdirectory|find_package)$")
   if(MODE STREQUAL "plain_add_subdirectory")
     # certbundle as a subproject: no tests, no install rules, no sanitizers (the CMake wiring is
     # what is tested; a sanitized rebuild of everything would double the time).
+    # certbundle_add asks the tool for the plan at configure time: the module builds it then
+    # (Debug: the quicker build), once, and every step uses that binary.
     _configure(configure success _out "${_example}" "${_build}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
-      "-DCERTBUNDLE_SOURCE_DIR=${SOURCE_DIR}" -DCERTBUNDLE_SANITIZE=OFF "-DCMAKE_EXE_LINKER_FLAGS=")
-    set(_tool "${_build}/certbundle/tool/certbundle")
+      "-DCERTBUNDLE_SOURCE_DIR=${SOURCE_DIR}" -DCERTBUNDLE_SANITIZE=OFF "-DCMAKE_EXE_LINKER_FLAGS="
+      -DCERTBUNDLE_HOST_BUILD_TYPE=Debug)
+    _expect(configure "${_out}" "certbundle: tool: certbundle built for the host at configure time")
+    set(_tool "${_build}/certbundle-host/build/tool/certbundle")
   else()
     set(_linker "")
     if(SANITIZE)
@@ -95,6 +99,9 @@ if(MODE MATCHES "^plain_(add_subdirectory|find_package)$")
   _build(build success _out "${_build}")
   _expect(build "${_out}" "certbundle: building the outputs of")
   _expect(build "${_out}" "certbundle: checking")
+  if(MODE STREQUAL "plain_add_subdirectory")
+    _expect(build "${_out}" "Building CXX object certbundle/" NOT)  # not built a second time
+  endif()
 
   # The references: certbundle build of the same manifest, and certbundle bundle for the
   # common-CA bundle (ESP-IDF's CSV, V1) made without the module.
@@ -148,13 +155,19 @@ if(MODE STREQUAL "misuse")
     "pem_missing_file|certbundle_add_pem: CERTS \"[^\"]*/certs/nothere.pem\" does not exist"
     "pem_unknown_keyword|certbundle_add_pem: unknown argument \"LABELS\""
     "idf_name_clash|certbundle_add: MANIFEST \"[^\"]*/default_name.toml\":[0-9]+: the bundle name x509_crt_bundle is also mbedtls's own bundle"
-    "idf_app_name|certbundle: tool: CERTBUNDLE_EXECUTABLE")
+    "idf_app_name|certbundle: tool: CERTBUNDLE_EXECUTABLE"
+    "format_disagrees|certbundle_add: MANIFEST \"[^\"]*/idf54.toml\": --format v1 disagrees with [^ ]*/idf54.toml:3: idf_version = \"5.4\" \\(format v2\\): give the ESP-IDF version in one place"
+    "idf_disagrees|certbundle_add: MANIFEST \"[^\"]*/idf54.toml\": --idf-version 5.3 \\(bundle format v1\\) disagrees with [^ ]*/idf54.toml:3: idf_version = \"5.4\" \\(format v2\\): give the ESP-IDF version in one place"
+    "idf_agrees|certbundle: tool: CERTBUNDLE_EXECUTABLE"
+    "bad_check|certbundle_add: CHECK \"MAYBE\" is not ERROR, WARN or OFF"
+    "warn_strict|certbundle_add: FAIL_ON_WARNING needs CHECK ERROR \\(CHECK is WARN\\)"
+    "missing_input|certbundle_add: MANIFEST \"[^\"]*/missing_extra.toml\": bundle.extra \"[^\"]*/misuse/certs/nothere.pem\" does not exist")
   foreach(_case IN LISTS _cases)
     string(REGEX MATCH "^([a-z_]+)\\|(.*)$" _ "${_case}")
     set(_name "${CMAKE_MATCH_1}")
     set(_message "${CMAKE_MATCH_2}")
     set(_expect failure)
-    if(_name STREQUAL "ok" OR _name STREQUAL "idf_app_name")
+    if(_name MATCHES "^(ok|idf_agrees|idf_app_name)$")
       set(_expect success)
     endif()
     # One build directory for every case: the compiler is detected once.
@@ -164,6 +177,78 @@ if(MODE STREQUAL "misuse")
     string(REGEX REPLACE "\n *" " " _flat "${_out}")
     _expect("case ${_name}" "${_flat}" "${_message}")
   endforeach()
+  return()
+endif()
+
+# ---------------------------------------------------------------------------------------------
+# Manifests in any valid TOML (manifests/certbundle.toml: comments holding quotes after values,
+# literal strings, multi-line arrays, inline tables, another bundle name, a path with a space):
+# the module asks the tool for the plan, builds, and embeds every output under the symbols of the
+# files the tool wrote, byte for byte. A build whose FORMAT disagrees with the manifest's
+# idf_version stops at configure time naming both; an edited manifest configures again.
+if(MODE STREQUAL "manifests")
+  find_program(_openssl openssl REQUIRED)
+  set(_project "${WORK}/project")
+  file(MAKE_DIRECTORY "${_project}/certs" "${_project}/store")
+  file(COPY_FILE "${TESTS_DIR}/manifests/certbundle.toml" "${_project}/certbundle.toml")
+  _run("a private CA" success _ "${_openssl}" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256
+    -nodes -keyout "${_project}/certs/ca.key" -out "${_project}/certs/private ca.pem" -days 3650
+    -subj "/CN=certbundle manifests test CA" -addext "basicConstraints=critical,CA:TRUE"
+    -addext "keyUsage=critical,keyCertSign,cRLSign")
+  _run("the store" success _ "${TOOL}" roots --pem -o "${_project}/store/cacert.pem")
+
+  # The plan, as the module reads it (string(JSON)); expected values from the manifest.
+  execute_process(COMMAND "${TOOL}" build "${_project}/certbundle.toml" --plan
+    RESULT_VARIABLE _result OUTPUT_VARIABLE _plan ERROR_VARIABLE _error)
+  if(NOT _result EQUAL 0 OR NOT _error STREQUAL "")
+    message(FATAL_ERROR "cmake test: build --plan failed (${_result}): ${_error}")
+  endif()
+  foreach(_pair IN ITEMS "bundle_format=v1" "outputs.0.name=app_crt_bundle" "outputs.0.format=v1"
+      "outputs.0.files.0.symbol=_binary_app_crt_bundle_start" "outputs.0.files.0.embed=BINARY"
+      "outputs.1.name=server_root_cert.pem" "outputs.1.files.0.embed=TEXT"
+      "outputs.1.files.0.symbol=_binary_server_root_cert_pem_start"
+      "inputs.1.path=${_project}/store/cacert.pem" "inputs.2.path=${_project}/certs/private ca.pem")
+    string(REGEX MATCH "^([^=]*)=(.*)$" _ "${_pair}")
+    set(_value "${CMAKE_MATCH_2}")
+    string(REPLACE "." ";" _keys "${CMAKE_MATCH_1}")
+    string(JSON _got GET "${_plan}" ${_keys})
+    if(NOT _got STREQUAL _value)
+      message(FATAL_ERROR "cmake test: plan ${CMAKE_MATCH_1} is \"${_got}\", not \"${_value}\"")
+    endif()
+  endforeach()
+  string(JSON _n LENGTH "${_plan}" inputs)
+  if(NOT _n EQUAL 3)
+    message(FATAL_ERROR "cmake test: the plan lists ${_n} inputs, not 3 (manifest, store, CA):\n${_plan}")
+  endif()
+
+  set(_build "${WORK}/build")
+  set(_args "-DCERTBUNDLE_EXECUTABLE=${TOOL}" "-DFIXTURE_MANIFEST=${_project}/certbundle.toml")
+  _configure(configure success _out "${TESTS_DIR}/manifests" "${_build}" ${_args})
+  _expect(configure "${_out}" "certbundle: note" NOT)  # the manifest gives the version
+  _build(build success _out "${_build}")
+  _expect(build "${_out}" "certbundle: checking")
+  set(_dir "${_build}/certbundle/manifests/certbundle")
+  _run(run success _out "${_build}/manifests" "${_dir}")
+  _expect(run "${_out}" "app_crt_bundle: the same [0-9]+ bytes")
+  _expect(run "${_out}" "server_root_cert.pem: the same [0-9]+ bytes as [^\n]*, then a NUL")
+  _expect(run "${_out}" "first bytes 00 03")  # V1: a big-endian count, 3 certificates
+  _run(inspect success _out "${TOOL}" inspect "${_dir}/app_crt_bundle")
+  _expect(inspect "${_out}" "ESP-IDF bundle V1")
+
+  # The build says another ESP-IDF version than the manifest: an error naming both.
+  _configure("configure FORMAT v2" failure _out "${TESTS_DIR}/manifests" "${_build}" -DFIXTURE_FORMAT=v2)
+  string(REGEX REPLACE "\n *" " " _flat "${_out}")
+  _expect("configure FORMAT v2" "${_flat}" "--format v2 disagrees with [^ ]*/certbundle.toml:12: idf_version = \"5.3\" \\(format v1\\): give the ESP-IDF version in one place")
+  _configure("configure FORMAT v1" success _out "${TESTS_DIR}/manifests" "${_build}" -DFIXTURE_FORMAT=v1)
+
+  # An edited manifest: the build configures again and writes the C array too.
+  file(APPEND "${_project}/certbundle.toml" "emit = [\"bin\", \"c\"]   # and \"c\"\n")
+  _build("build, edited manifest" success _out "${_build}")
+  _expect("build, edited manifest" "${_out}" "certbundle: building the outputs of")
+  if(NOT EXISTS "${_dir}/app_crt_bundle.c" OR NOT EXISTS "${_dir}/app_crt_bundle.h")
+    message(FATAL_ERROR "cmake test: the edited manifest's app_crt_bundle.c/.h were not written")
+  endif()
+  _run("run, edited manifest" success _out "${_build}/manifests" "${_dir}")
   return()
 endif()
 
@@ -211,8 +296,23 @@ files = [\"ca.pem\"]
   _configure("configure" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_STRICT=OFF)
   _make_ca(10)
   _build("build, CA within fail_days" failure _out "${_build}")
-  _expect("build, CA within fail_days" "${_out}"
-    "${_project}/certbundle.toml:[0-9]+: error: [^\n]*certbundle expiry test CA 10d")
+  set(_error "${_project}/certbundle.toml:[0-9]+: error: [^\n]*certbundle expiry test CA 10d")
+  _expect("build, CA within fail_days" "${_out}" "${_error}")
+
+  # CHECK WARN (a release branch): the same error is printed, the build goes on.
+  _configure("configure CHECK WARN" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_CHECK=WARN)
+  _build("build, CHECK WARN" success _out "${_build}")
+  _expect("build, CHECK WARN" "${_out}" "${_error}")
+  _expect("build, CHECK WARN" "${_out}" "CHECK WARN: the build goes on")
+  _run("run, CHECK WARN" success _ "${_build}/expiry")
+  # CHECK OFF: no check at all.
+  _configure("configure CHECK OFF" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_CHECK=OFF)
+  _build("build, CHECK OFF" success _out "${_build}")
+  _expect("build, CHECK OFF" "${_out}" "certbundle: checking|expiry test CA" NOT)
+  # Back to CHECK ERROR: it fails again.
+  _configure("configure CHECK ERROR" success _out "${TESTS_DIR}/expiry" "${_build}" -DFIXTURE_CHECK=ERROR)
+  _build("build, CHECK ERROR" failure _out "${_build}")
+  _expect("build, CHECK ERROR" "${_out}" "${_error}")
   return()
 endif()
 
@@ -220,7 +320,7 @@ endif()
 # The IDF-shaped fixture (idf/): a toolchain file that cross-compiles with a logging wrapper
 # around the host's compiler, ESP-IDF's functions as recording stand-ins, IDF_VERSION 5.3 then
 # 5.4. No certbundle on PATH and no CERTBUNDLE_EXECUTABLE: the module must build the tool for the
-# host with ExternalProject (once), never with the firmware's compiler.
+# host at configure time (once), never with the firmware's compiler.
 if(MODE STREQUAL "idf")
   set(_fixture "${TESTS_DIR}/idf")
   set(_build "${WORK}/build")
@@ -285,7 +385,7 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   _configure("configure (IDF 5.3)" success _out "${_fixture}" "${_build}" ${_configure_args}
     -DFIXTURE_IDF_VERSION=5.3)
   _expect("configure (IDF 5.3)" "${_out}"
-    "certbundle: tool: certbundle built for the host by ExternalProject \\(/[^)]*(c\\+\\+|g\\+\\+|clang\\+\\+)\\)")
+    "certbundle: tool: certbundle built for the host at configure time \\(/[^)]*(c\\+\\+|g\\+\\+|clang\\+\\+)\\)")
   _build("build (IDF 5.3)" success _out "${_build}")
   _expect("build (IDF 5.3)" "${_out}" "certbundle: building the outputs of")
   _expect("build (IDF 5.3)" "${_out}" "certbundle: checking")
@@ -329,10 +429,15 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   _expect("inspect (IDF 5.3)" "${_out}" "ESP-IDF bundle V1")
 
   # 3. ESP-IDF 5.4 in the same build directory: V2, and the host tool is not built again.
+  file(TIMESTAMP "${_host_tool}" _tool_before "%Y%m%d%H%M%S" UTC)
   _configure("configure (IDF 5.4)" success _out "${_fixture}" "${_build}" ${_configure_args}
     -DFIXTURE_IDF_VERSION=5.4)
+  _expect("configure (IDF 5.4)" "${_out}" "certbundle: building certbundle for the host" NOT)
   _build("build (IDF 5.4)" success _out "${_build}")
-  _expect("build (IDF 5.4)" "${_out}" "certbundle_host_tool" NOT)
+  file(TIMESTAMP "${_host_tool}" _tool_after "%Y%m%d%H%M%S" UTC)
+  if(NOT _tool_before STREQUAL _tool_after)
+    message(FATAL_ERROR "cmake test: the host tool was built again")
+  endif()
   _expect("build (IDF 5.4)" "${_out}" "certbundle: building the outputs of main/certbundle.toml")
   _run("run (IDF 5.4)" success _out "${_build}/idf_fixture.elf")
   _expect("run (IDF 5.4)" "${_out}" "app_crt_bundle: [0-9]+ bytes, V2")
@@ -344,7 +449,24 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   # 4. Nothing changed: nothing is regenerated or rebuilt, the check runs again.
   _build("no-op build" success _out "${_build}")
   _expect("no-op build" "${_out}" "certbundle: checking")
-  _expect("no-op build" "${_out}" "certbundle: (building|writing)|certbundle_host_tool|Linking" NOT)
+  _expect("no-op build" "${_out}" "certbundle: (building|writing)|Linking" NOT)
+
+  # 5. ESP-IDF 5.3 with a manifest that says 5.4: configuring stops, naming both.
+  file(READ "${_fixture}/main/certbundle.toml" _text)
+  string(REPLACE "[policy]\n" "[policy]\nidf_version = \"5.4\"\n" _text "${_text}")
+  set(_idf54 "${WORK}/idf54")
+  file(COPY "${_fixture}/" DESTINATION "${_idf54}")
+  file(WRITE "${_idf54}/main/certbundle.toml" "${_text}")
+  # The copy includes the module by a path relative to the fixture: point it at the source tree.
+  file(READ "${_idf54}/main/CMakeLists.txt" _cmake)
+  string(REPLACE "\${CMAKE_CURRENT_LIST_DIR}/../../../../cmake/certbundle.cmake"
+    "${SOURCE_DIR}/cmake/certbundle.cmake" _cmake "${_cmake}")
+  file(WRITE "${_idf54}/main/CMakeLists.txt" "${_cmake}")
+  _configure("configure (IDF 5.3, manifest 5.4)" failure _out "${_idf54}" "${WORK}/build-idf54"
+    ${_configure_args} -DFIXTURE_IDF_VERSION=5.3 "-DCERTBUNDLE_EXECUTABLE=${_host_tool}")
+  string(REGEX REPLACE "\n *" " " _flat "${_out}")
+  _expect("configure (IDF 5.3, manifest 5.4)" "${_flat}"
+    "--idf-version 5.3 \\(bundle format v1\\) disagrees with [^ ]*/main/certbundle.toml:[0-9]+: idf_version = \"5.4\" \\(format v2\\): give the ESP-IDF version in one place")
   return()
 endif()
 

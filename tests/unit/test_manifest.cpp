@@ -128,7 +128,13 @@ TEST_CASE("the starter manifest is a valid manifest with the endpoints filled in
   CHECK(m.endpoints[0].name == "api.example.com");
   CHECK(m.endpoints[0].target == "https://api.example.com/v1");
   CHECK(m.endpoints[1].name == "2001:db8::1");
-  CHECK(m.policy.idf_version == "5.4");
+  // The ESP-IDF version is said once: left commented unless init is given one.
+  CHECK(m.policy.idf_version.empty());
+  CHECK(m.policy.version_line == 0);
+  CHECK(starter_manifest({}).find("\n# idf_version = \"5.5\"") != std::string::npos);
+  const Manifest pinned = parse_manifest(starter_manifest({}, "5.3"), "certbundle.toml");
+  CHECK(pinned.policy.idf_version == "5.3");
+  CHECK(pinned.policy.version_line == 13);
 }
 
 // Found by the manifest fuzz target: a warn_days below the default fail_days (30), with no

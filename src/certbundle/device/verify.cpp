@@ -54,6 +54,24 @@ SignatureRule signature_rule_for_idf_version(std::string_view text) {
   return ec == std::errc{} && number < 6 ? SignatureRule::pk_verify_ext : SignatureRule::psa;
 }
 
+SignatureRule signature_rule_for_trust(const Trust& trust) {
+  return trust.kind == Trust::Kind::bundle && trust.format == bundle::Format::v1 ? SignatureRule::pk_verify_ext
+                                                                                  : SignatureRule::psa;
+}
+
+std::string assumed_signature_rule_note(const Trust& trust) {
+  if (trust.kind == Trust::Kind::pem) {
+    return "no --idf-version: checking signatures as ESP-IDF 6 does (PSA: RSA-PSS refused); give "
+           "--idf-version 5.x for ESP-IDF 5's rule";
+  }
+  if (trust.format == bundle::Format::v1) {
+    return "no --idf-version: a V1 bundle is read by ESP-IDF 5.3 and earlier: checking signatures as "
+           "ESP-IDF 5.3 does (mbedtls_pk_verify_ext: RSA-PSS accepted)";
+  }
+  return "no --idf-version: a V2 bundle is read by ESP-IDF 5.4 and later: checking signatures as ESP-IDF 6 "
+         "does (PSA: RSA-PSS refused); give --idf-version 5.4 or 5.5 for ESP-IDF 5's rule";
+}
+
 Trust bundle_trust(ByteView data, std::optional<bundle::Format> format, std::string_view name) {
   Trust trust;
   trust.kind = Trust::Kind::bundle;

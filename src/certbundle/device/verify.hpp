@@ -87,6 +87,13 @@ enum class SignatureRule {
 // bundle::format_for_idf_version accepts and throws the same usage_error.
 [[nodiscard]] SignatureRule signature_rule_for_idf_version(std::string_view text);
 
+// Without an ESP-IDF version, the rule of the devices that read `trust`: a V1 bundle is read
+// only by ESP-IDF 5.3 and earlier (pk_verify_ext); a V2 bundle (5.4 to 6.x) and a PEM buffer
+// (any release) get the current default, ESP-IDF 6's psa.
+[[nodiscard]] SignatureRule signature_rule_for_trust(const Trust& trust);
+// The line saying which rule that is and why (no "certbundle: note: " prefix).
+[[nodiscard]] std::string assumed_signature_rule_note(const Trust& trust);
+
 struct VerifyOptions {
   Mode mode = Mode::standard;
   SignatureRule signature = SignatureRule::psa;

@@ -102,7 +102,8 @@ struct Lock {
 [[nodiscard]] std::string confirm_device_view(const fetch::TargetReport& report, const Manifest& manifest);
 
 // How the bundle callback of the manifest's ESP-IDF release (policy.idf_version) checks a
-// signature: ESP-IDF 6's PSA rule unless an earlier release is named. Throws Error(ExitCode::input)
+// signature: ESP-IDF 6's PSA rule unless an earlier release is named (or policy.format is v1,
+// which only ESP-IDF 5.3 and earlier read). Throws Error(ExitCode::input)
 // naming the manifest when idf_version is not a release.
 [[nodiscard]] device::SignatureRule device_signature_rule(const Manifest& manifest);
 

@@ -93,7 +93,10 @@ std::vector<fetch::TargetReport> fetch_endpoints(const Manifest& manifest, const
 }
 
 device::SignatureRule device_signature_rule(const Manifest& manifest) {
-  if (manifest.policy.idf_version.empty()) return device::SignatureRule::psa;
+  if (manifest.policy.idf_version.empty()) {
+    // A V1 bundle is read by ESP-IDF 5.3 and earlier: their signature check.
+    return manifest.policy.format == "v1" ? device::SignatureRule::pk_verify_ext : device::SignatureRule::psa;
+  }
   try {
     return device::signature_rule_for_idf_version(manifest.policy.idf_version);
   } catch (const Error& e) {

@@ -273,6 +273,9 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     if (!p.format.empty() && !p.idf_version.empty()) {
       throw in.error(t.get("format")->source(), "give policy.format or policy.idf_version, not both");
     }
+    if (const toml::node* v = t.get(p.format.empty() ? "idf_version" : "format")) {
+      p.version_line = v->source().begin.line;
+    }
   }
 
   std::set<std::string> endpoint_names;
@@ -416,7 +419,8 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
 
 Manifest load_manifest(const std::filesystem::path& file) { return parse_manifest(read_file(file), file); }
 
-std::string starter_manifest(const std::vector<std::string>& endpoint_urls) {
+std::string starter_manifest(const std::vector<std::string>& endpoint_urls,
+                             std::string_view idf_version) {
   std::string out = R"(# certbundle.toml: the servers this firmware talks to, and the CAs it embeds.
 # Reference: the "certbundle.toml" section of certbundle's README.md. Paths are relative to this file.
 # Workflow: `certbundle lock` records what the servers present (certbundle.lock, commit it);
@@ -429,8 +433,14 @@ fail_days = 30              # fail (the build, the check) within this many days
 # lock_max_age_days = 90    # complain when certbundle.lock is older than this
 # mozilla = "bundled"       # or the path of a certdata.txt / cacert.pem
 distrust_after = "ignore"   # ignore | grace | strict: Mozilla's distrust-after dates
-idf_version = "5.4"         # ESP-IDF up to 5.3 reads bundle format v1, 5.4 and later v2
-# format = "v2"             # instead of idf_version
+)";
+  // Said once: here, or by the build (--idf-version, the CMake module inside ESP-IDF).
+  out += idf_version.empty()
+             ? "# idf_version = \"5.5\"       # or give it to the build (--idf-version); "
+               "up to 5.3: bundle format v1, from 5.4: v2\n"
+             : fmt::format("idf_version = \"{}\"{}# up to 5.3: bundle format v1, from 5.4: v2\n",
+                           idf_version, std::string(idf_version.size() < 12 ? 12 - idf_version.size() : 1, ' '));
+  out += R"(# format = "v2"             # instead of idf_version
 
 )";
   if (endpoint_urls.empty()) {

@@ -34,6 +34,7 @@ struct Policy {
   mozilla::DistrustAfterRule distrust_after = mozilla::DistrustAfterRule::ignore;
   std::string idf_version;  // "5.4": picks the bundle format; empty when `format` is given
   std::string format;       // "v1" | "v2"; empty when not given (then v2, or by idf_version)
+  std::size_t version_line = 0;  // the line of idf_version or format; 0: neither is given
 };
 
 struct Endpoint {
@@ -103,6 +104,8 @@ struct Manifest {
 [[nodiscard]] Manifest parse_manifest(std::string_view text, const std::filesystem::path& file);
 
 // The text `certbundle init` writes: every key, commented, with the given endpoints filled in.
-[[nodiscard]] std::string starter_manifest(const std::vector<std::string>& endpoint_urls);
+// `idf_version` (already validated) is written as policy.idf_version; empty: left commented.
+[[nodiscard]] std::string starter_manifest(const std::vector<std::string>& endpoint_urls,
+                                           std::string_view idf_version = {});
 
 }  // namespace certbundle::project
