@@ -18,10 +18,10 @@ if ldd "$CERTBUNDLE" 2>/dev/null | grep -q 'libasan' || nm -D "$CERTBUNDLE" 2>/d
 else
   UNDER_ASAN=0
 fi
-python3 -c "import cryptography" 2>/dev/null || { echo "SKIP: python3-cryptography not installed (it makes the 1 MB certificate)"; exit 0; }
+python3 -c "import cryptography" 2>/dev/null || { echo "SKIP: python3-cryptography not installed (it makes the 1 MB certificate)"; exit 77; }
 if [ ! -x /usr/bin/time ]; then
   echo "SKIP: /usr/bin/time (Debian package time) is missing: it measures the peak memory"
-  exit 0
+  exit 77
 fi
 
 # measure CMD...: runs CMD (any exit code), stdout to $WORK/out, stderr to $WORK/err; sets RC (exit

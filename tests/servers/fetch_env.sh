@@ -9,8 +9,8 @@ cleanup_servers() {
 }
 trap cleanup_servers EXIT
 
-command -v openssl >/dev/null || { echo "SKIP: openssl not installed"; exit 0; }
-command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
+command -v openssl >/dev/null || { echo "SKIP: openssl not installed"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
 
 # wait_file FILE: until FILE exists (30 s at most: CI machines can be busy).
 wait_file() {
