@@ -57,7 +57,7 @@ std::string trim(std::string_view s) {
 std::vector<fetch::Target> read_targets(const FetchArgs& args) {
   std::vector<std::string> texts = args.targets;
   if (!args.from.empty()) {
-    const std::string content = read_file(args.from);
+    const std::string content = read_file(args.from, list_limit);
     for (const std::string& line : split_list(content, '\n')) {
       const std::string t = trim(line);
       if (!t.empty() && t.front() != '#') texts.push_back(t);

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::cerr << "certbundle: error: " << certbundle::one_line(e.what()) << "\n";
+    std::cerr << "certbundle: error: " << certbundle::shortened(certbundle::one_line(e.what())) << "\n";
     return static_cast<int>(ExitCode::usage);
   }
   try {

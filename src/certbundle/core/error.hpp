@@ -25,9 +25,10 @@ enum class ExitCode : int {
 
 class Error : public std::runtime_error {
  public:
-  // The message is kept to one line (one_line()), whatever bytes of the input it quotes.
+  // The message is kept to one line (one_line()) of bounded length (shortened()), whatever bytes
+  // of the input it quotes.
   Error(ExitCode code, const std::string& message)
-      : std::runtime_error(one_line(message)), code_(code) {}
+      : std::runtime_error(shortened(one_line(message))), code_(code) {}
   [[nodiscard]] ExitCode code() const noexcept { return code_; }
 
  private:

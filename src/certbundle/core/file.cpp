@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -19,7 +20,7 @@ namespace certbundle {
 
 std::string quoted(const std::filesystem::path& path) { return fmt::format("\"{}\"", path.string()); }
 
-std::string read_file(const std::filesystem::path& path) {
+std::string read_file(const std::filesystem::path& path, ReadLimit limit) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw Error(ExitCode::input, fmt::format("cannot read {}: is a directory", quoted(path)));
@@ -29,7 +30,16 @@ std::string read_file(const std::filesystem::path& path) {
     throw Error(ExitCode::input,
                 fmt::format("cannot read {}: {}", quoted(path), std::strerror(errno)));
   }
-  std::string data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::string data;
+  std::array<char, 65536> chunk{};
+  while (in) {
+    in.read(chunk.data(), chunk.size());
+    data.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (data.size() > limit.max_bytes) {
+      throw Error(ExitCode::input, fmt::format("cannot read {}: larger than {} MiB, the limit for {}", quoted(path),
+                                               limit.max_bytes >> 20, limit.what));
+    }
+  }
   if (in.bad()) {
     throw Error(ExitCode::input, fmt::format("cannot read {}: read error", quoted(path)));
   }

@@ -11,6 +11,7 @@
 // link and the rename over NAME. On file systems without O_TMPFILE it has that name from the start.
 // A run killed within that window leaves such a file: a complete copy of the new NAME that no
 // certbundle command reads, safe to delete.
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -18,8 +19,22 @@
 
 namespace certbundle {
 
-// The whole file. Throws Error(ExitCode::input) naming the file: `cannot read "x": reason`.
-[[nodiscard]] std::string read_file(const std::filesystem::path& path);
+// What certbundle reads is bounded: each kind of input has a size limit, checked as the file is
+// read (a device or a FIFO has no size to look at first), so that memory stays bounded whatever a
+// file holds. The limits are far above real inputs.
+struct ReadLimit {
+  std::size_t max_bytes;
+  std::string_view what;  // "a manifest", for the message
+};
+inline constexpr ReadLimit manifest_limit{1u << 20, "a manifest"};                 // certbundle.toml: 1 MiB
+inline constexpr ReadLimit lock_limit{64u << 20, "a lock"};                        // certbundle.lock: 64 MiB
+inline constexpr ReadLimit store_limit{16u << 20, "a certdata.txt or cacert.pem"}; // 1.3 MB today: 16 MiB
+inline constexpr ReadLimit certificates_limit{16u << 20, "a certificate or bundle file"};  // 16 MiB
+inline constexpr ReadLimit list_limit{16u << 20, "a list"};                        // fetch --from, a CSV: 16 MiB
+
+// The whole file, at most `limit.max_bytes`. Throws Error(ExitCode::input) naming the file:
+// `cannot read "x": reason`, and `cannot read "x": larger than 16 MiB, the limit for a ...`.
+[[nodiscard]] std::string read_file(const std::filesystem::path& path, ReadLimit limit = certificates_limit);
 
 // Writes `data` to `path` atomically. A symbolic link is kept: the file it points to is replaced,
 // atomically in that file's directory. A FIFO or a device (`/dev/null`) is not replaced by a

@@ -92,4 +92,14 @@ std::string outside_pem(std::string_view text) {
   return out;
 }
 
+std::string shortened(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  const auto continuation = [&](std::size_t at) { return (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80; };
+  std::size_t head = max / 2;
+  while (head > 0 && continuation(head)) --head;
+  std::size_t tail = text.size() - max / 2;
+  while (tail < text.size() && continuation(tail)) ++tail;
+  return fmt::format("{}…({} bytes left out)…{}", text.substr(0, head), tail - head, text.substr(tail));
+}
+
 }  // namespace certbundle

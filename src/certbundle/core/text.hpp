@@ -20,6 +20,7 @@
 //                        bidirectional controls U+200E, U+200F, U+202A-U+202E, U+2066-U+2069
 //                        ("Trojan Source": text that displays in another order than it reads)
 // Every other character, ASCII or well-formed UTF-8 (é, ő, 中), is kept as it is.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,11 @@ namespace certbundle {
 // buffer, not at the start of a line; a comment quoting one makes it stop and read no certificate
 // at all. Give it printable(data) for a raw string.
 [[nodiscard]] std::string outside_pem(std::string_view text);
+
+// An error message of at most about `max` bytes: a longer one keeps its start and its end (where
+// the reason is) around "…(N bytes left out)…", cut between UTF-8 characters. Errors quote what the
+// user or a server gave, which may be megabytes on one line.
+inline constexpr std::size_t max_message_bytes = 1000;
+[[nodiscard]] std::string shortened(std::string_view text, std::size_t max = max_message_bytes);
 
 }  // namespace certbundle

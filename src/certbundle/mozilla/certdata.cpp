@@ -326,7 +326,7 @@ Store parse_cacert_pem(std::string_view text, const std::string& name) {
   return store;
 }
 
-Store load_store(const std::filesystem::path& path) { return parse_store(read_file(path), path.string()); }
+Store load_store(const std::filesystem::path& path) { return parse_store(read_file(path, store_limit), path.string()); }
 
 Store parse_store(std::string_view text, const std::string& name) {
   const bool certdata = text.starts_with("BEGINDATA") || text.find("\nBEGINDATA") != std::string::npos;

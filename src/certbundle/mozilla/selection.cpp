@@ -108,7 +108,7 @@ std::vector<std::pair<std::string, std::size_t>> filter_names(const FilterCsv& c
 
 }  // namespace
 
-FilterCsv read_filter_csv(const std::filesystem::path& path) { return {path.string(), read_file(path)}; }
+FilterCsv read_filter_csv(const std::filesystem::path& path) { return {path.string(), read_file(path, list_limit)}; }
 
 namespace detail {
 const char* idf_common_begin();

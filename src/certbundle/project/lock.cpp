@@ -194,6 +194,17 @@ Lock parse_lock(std::string_view text, const std::string& name) {
     e.browser_trusted = trusted.get<bool>();
     e.browser_reason = in.string(value, "browser_reason", where);
     e.chain = in.certs(value, "chain", where);
+    // What lock wrote came through fetch, which refuses more from a server: a chain beyond it was
+    // not written by certbundle.
+    std::size_t chain_bytes = 0;
+    for (const LockedCert& c : e.chain) chain_bytes += c.cert.der().size();
+    if (e.chain.size() > static_cast<std::size_t>(fetch::max_presented_certificates) ||
+        chain_bytes > fetch::max_certificate_message) {
+      throw in.error(where, fmt::format("\"chain\" holds {} certificates, {} bytes: more than a server may send "
+                                        "({} certificates, {} bytes)",
+                                        e.chain.size(), chain_bytes, fetch::max_presented_certificates,
+                                        fetch::max_certificate_message));
+    }
     if (const json& device = in.member(value, "device_anchor", where); !device.is_null()) {
       e.device_anchor = in.cert(device, where + ".device_anchor");
     }
@@ -217,7 +228,7 @@ Lock parse_lock(std::string_view text, const std::string& name) {
   return lock;
 }
 
-Lock read_lock(const std::filesystem::path& file) { return parse_lock(read_file(file), file.string()); }
+Lock read_lock(const std::filesystem::path& file) { return parse_lock(read_file(file, lock_limit), file.string()); }
 
 namespace {
 

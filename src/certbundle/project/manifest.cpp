@@ -417,7 +417,7 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
   return m;
 }
 
-Manifest load_manifest(const std::filesystem::path& file) { return parse_manifest(read_file(file), file); }
+Manifest load_manifest(const std::filesystem::path& file) { return parse_manifest(read_file(file, manifest_limit), file); }
 
 std::string starter_manifest(const std::vector<std::string>& endpoint_urls,
                              std::string_view idf_version) {
