@@ -221,6 +221,10 @@ std::vector<Finding> check_project(const project::Manifest& manifest, const proj
 std::vector<Finding> check_files(const std::vector<std::filesystem::path>& files, const mozilla::Store& store,
                                  const Thresholds& t) {
   Checker c(t);
+  // The snapshot's roots by key and subject, as inspect() names bundle entries: made once, so the
+  // check stays linear in the number of entries.
+  std::map<std::pair<std::string, std::string>, const mozilla::Root*> roots_by_key;
+  for (const mozilla::Root& r : store.roots) roots_by_key.emplace(std::pair{to_hex(r.cert.spki_sha256()), r.cert.subject()}, &r);
   for (const auto& path : files) {
     const std::string data = read_file(path);
     const auto* p = reinterpret_cast<const std::uint8_t*>(data.data());
@@ -236,11 +240,10 @@ std::vector<Finding> check_files(const std::vector<std::filesystem::path>& files
     }
     // A bundle stores no dates: learn them from the snapshot root with the same subject and key.
     for (const auto& entry : inspection.entries) {
-      const auto root = std::find_if(store.roots.begin(), store.roots.end(), [&](const mozilla::Root& r) {
-        return to_hex(r.cert.spki_sha256()) == entry.spki_sha256 && r.cert.subject() == entry.subject;
-      });
+      const auto found = roots_by_key.find(std::pair{entry.spki_sha256, entry.subject});
+      const mozilla::Root* root = found == roots_by_key.end() ? nullptr : found->second;
       const std::string scope = fmt::format("{} entry {}", file, entry.index);
-      if (root == store.roots.end()) {
+      if (root == nullptr) {
         c.add(Severity::warning, "expiry-unknown", scope,
               fmt::format("entry {} ({}) matches no root of {}: expiry unknown", entry.index, entry.subject, store.name),
               file, 0);

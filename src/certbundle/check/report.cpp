@@ -1,4 +1,5 @@
 #include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -72,15 +73,19 @@ std::string text(const std::vector<Finding>& findings, bool colour) {
     return fmt::format("{}{}\033[0m", code, word);
   };
   std::string out;
-  // Grouped by what they are about, the group with the worst finding first (findings are sorted).
-  std::vector<std::string> scopes;
+  // Grouped by what they are about, the group with the worst finding first (findings are sorted);
+  // in one pass, so that a bundle of 80,000 entries reports in linear time.
+  std::unordered_map<std::string_view, std::size_t> group_of;
+  std::vector<std::vector<const Finding*>> groups;
   for (const Finding& f : findings) {
-    if (std::find(scopes.begin(), scopes.end(), f.scope) == scopes.end()) scopes.push_back(f.scope);
+    const auto [it, fresh] = group_of.emplace(f.scope, groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(&f);
   }
-  for (const std::string& scope : scopes) {
-    out += one_line(scope) + ":\n";
-    for (const Finding& f : findings) {
-      if (f.scope != scope) continue;
+  for (const auto& group : groups) {
+    out += one_line(group.front()->scope) + ":\n";
+    for (const Finding* p : group) {
+      const Finding& f = *p;
       out += fmt::format("  {}: {}", paint(f.severity, to_string(f.severity)), one_line(f.message));
       if (f.line != 0) out += fmt::format(" ({}:{})", one_line(f.file), f.line);
       out += "\n";
