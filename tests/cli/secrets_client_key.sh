@@ -61,6 +61,27 @@ chmod 600 client.key
 expect_exit 0 "${fetch[@]}" --key client.key
 [ -s "$WORK/err" ] && { cat "$WORK/err"; fail "a warning for a key of mode 600"; }
 
+# The manifest: key_pass = "env:NAME" | "file:PATH" (relative to the manifest), passed to lock.
+mkdir -p proj/keys
+cp client-chain.pem enc.key proj/keys/ && printf 'correct-horse\n' > proj/keys/pass.txt
+manifest() {
+  printf '[[endpoint]]\nname = "mtls"\nurl = "127.0.0.1:%s"\ncert = "keys/client-chain.pem"\nkey = "keys/enc.key"\n%s\n' \
+    "$P" "$1" > proj/certbundle.toml
+}
+manifest 'key_pass = "file:keys/pass.txt"'
+expect_exit 0 "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem
+expect_in "$WORK/out" "mtls: locked for the first time"
+manifest 'key_pass = "env:KEYPASS"'
+expect_exit 0 env KEYPASS=correct-horse "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem
+expect_exit 3 env -u KEYPASS "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem
+expect_one_line "$WORK/err"; expect_in "$WORK/err" "proj/certbundle.toml:1: endpoint \"mtls\": key_pass env:KEYPASS: the environment variable \"KEYPASS\" is not set"
+manifest ''
+expect_exit 3 "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem
+expect_one_line "$WORK/err"; expect_in "$WORK/err" "client key \"proj/keys/enc.key\" is encrypted"
+manifest 'key_pass = "pass:correct-horse"'
+expect_exit 3 "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem
+expect_in "$WORK/err" "not accepted"; grep -q correct-horse "$WORK/err" && fail "the passphrase was echoed"
+
 # verify: mbedtls loads the key the same way (the server, with the device PKI, demands make_pki's
 # client certificate).
 D="$TESTS_DIR/pki-device"
