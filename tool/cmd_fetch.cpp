@@ -119,7 +119,8 @@ int run_fetch(const FetchArgs& args, Streams streams) {
   const std::vector<fetch::Target> targets = read_targets(args);
   std::vector<std::string> warnings;
   const fetch::FetchOptions options = options_from(args, warnings);
-  for (const std::string& w : warnings) streams.err << "certbundle: warning: " << one_line(w) << "\n";
+  for (const std::string& w : warnings)
+    streams.err << "certbundle: warning: " << one_line(w) << "\n";
   const chain::TrustMaterial trust = trust_from(args);
 
   // A progress line on a terminal only; never when stderr is piped or redirected.

@@ -74,10 +74,12 @@ void setup_mozilla(CLI::App& app, Runner& run) {
 
       // Only https (or a local mirror): a snapshot of trust anchors never travels in clear text.
       std::string scheme = up->url.substr(0, std::min(up->url.find("://"), up->url.size()));
-      for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : scheme)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (up->url.find("://") == std::string::npos || (scheme != "https" && scheme != "file")) {
-        throw usage_error(fmt::format("--url \"{}\": give an https:// URL (or file:// for a local mirror)",
-                                      one_line(up->url)));
+        throw usage_error(
+            fmt::format("--url \"{}\": give an https:// URL (or file:// for a local mirror)",
+                        one_line(up->url)));
       }
       fetch::DownloadOptions options;
       options.protocols = "https,file";
@@ -105,8 +107,10 @@ void setup_mozilla(CLI::App& app, Runner& run) {
       std::error_code ec;
       if (std::filesystem::exists(lock_file, ec)) lock = project::read_lock(lock_file);
       const Time at = now();
-      if (got.effective_url != up->url) streams.out << fmt::format("{} redirected to {}\n", up->url, got.effective_url);
-      streams.out << fmt::format("{} (SHA-256 {}) against {}:\n", got.effective_url, to_hex(digest), before.name);
+      if (got.effective_url != up->url)
+        streams.out << fmt::format("{} redirected to {}\n", up->url, got.effective_url);
+      streams.out << fmt::format("{} (SHA-256 {}) against {}:\n", got.effective_url, to_hex(digest),
+                                 before.name);
       streams.out << mozilla::describe(mozilla::diff_stores(before, after), at);
       streams.out << "for this project:\n" << project::snapshot_impact(manifest, lock ? &*lock : nullptr, before, after, at);
       write_file_atomic(target, got.body);

@@ -214,7 +214,8 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
   return exit_for(v.connects);
 }
 
-device::HandshakeOptions handshake_options(const VerifyArgs& args, std::vector<std::string>& warnings) {
+device::HandshakeOptions handshake_options(const VerifyArgs& args,
+                                           std::vector<std::string>& warnings) {
   const Connect c = parse_connect(args.connect);
   warnings = c.warnings;
   device::HandshakeOptions o;
@@ -238,7 +239,8 @@ int run_live(const VerifyArgs& args, const device::Trust& trust,
   const fetch::Target target = fetch::parse_target(args.target);
   std::vector<std::string> warnings;
   const device::HandshakeOptions hs = handshake_options(args, warnings);
-  for (const std::string& w : warnings) streams.err << "certbundle: warning: " << one_line(w) << "\n";
+  for (const std::string& w : warnings)
+    streams.err << "certbundle: warning: " << one_line(w) << "\n";
   const device::LiveResult r = device::handshake(target, trust, options, hs);
   if (args.json) {
     nlohmann::json j{{"format", "certbundle-verify"},

@@ -20,8 +20,9 @@ void add_connect_options(CLI::App& cmd, ConnectArgs& args, std::string_view time
   cmd.add_option("--timeout", args.timeout, std::string(timeout_help));
   cmd.add_option("--cert", args.cert, "client certificate (PEM) for servers that demand one");
   cmd.add_option("--key", args.key, "its private key (PEM; default: the --cert file)");
-  cmd.add_option("--key-pass", args.key_pass,
-                 "the key's passphrase: env:NAME (an environment variable) or file:PATH (its first line)");
+  cmd.add_option(
+      "--key-pass", args.key_pass,
+      "the key's passphrase: env:NAME (an environment variable) or file:PATH (its first line)");
 }
 
 Connect parse_connect(const ConnectArgs& args) {
@@ -53,7 +54,8 @@ Connect parse_connect(const ConnectArgs& args) {
   c.client_key = args.key;
   if (!args.key_pass.empty()) c.client_key_pass = read_passphrase(args.key_pass, "--key-pass");
   if (!args.cert.empty()) {
-    if (auto w = key_file_warning(args.key.empty() ? args.cert : args.key)) c.warnings.push_back(*w);
+    if (auto w = key_file_warning(args.key.empty() ? args.cert : args.key))
+      c.warnings.push_back(*w);
   }
   return c;
 }

@@ -31,8 +31,8 @@ struct ConnectArgs {
 
   // True when an option that shapes the connection was given (--timeout does not count).
   [[nodiscard]] bool shapes_connection() const {
-    return !sni.empty() || no_sni || !alpn.empty() || !starttls.empty() || ipv4 || ipv6 || !cert.empty() ||
-           !key.empty() || !key_pass.empty();
+    return !sni.empty() || no_sni || !alpn.empty() || !starttls.empty() || ipv4 || ipv6 ||
+           !cert.empty() || !key.empty() || !key_pass.empty();
   }
 };
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <sys/stat.h>
@@ -82,7 +82,8 @@ TEST_CASE("several files are written in two phases: a failure changes none of th
 }
 
 TEST_CASE("a proxy URL's password is never written", "[core][secret]") {
-  CHECK(redact_url_password("http://alice:s3cr3t@127.0.0.1:3128") == "http://alice:***@127.0.0.1:3128");
+  CHECK(redact_url_password("http://alice:s3cr3t@127.0.0.1:3128") ==
+        "http://alice:***@127.0.0.1:3128");
   CHECK(redact_url_password("http://alice:s3cr3t@proxy:3128/") == "http://alice:***@proxy:3128/");
   CHECK(redact_url_password("alice:s3cr3t@proxy:3128") == "alice:***@proxy:3128");
   CHECK(redact_url_password("http://alice:p@ss@proxy") == "http://alice:***@proxy");
@@ -95,7 +96,8 @@ TEST_CASE("a proxy URL's password is never written", "[core][secret]") {
   CHECK(redact_password_of("nothing here", "http://x:3128") == "nothing here");
 }
 
-TEST_CASE("a key passphrase comes from the environment or a file, never the command line", "[core][secret]") {
+TEST_CASE("a key passphrase comes from the environment or a file, never the command line",
+          "[core][secret]") {
   ::setenv("CERTBUNDLE_TEST_PASS", "from env", 1);
   CHECK(read_passphrase("env:CERTBUNDLE_TEST_PASS", "--key-pass") == "from env");
   ::unsetenv("CERTBUNDLE_TEST_UNSET");
@@ -133,7 +135,8 @@ TEST_CASE("a key passphrase comes from the environment or a file, never the comm
   ::chmod(file.c_str(), 0644);
   const auto warning = key_file_warning(file);
   REQUIRE(warning);
-  CHECK(*warning == "client key \"" + file + "\" is readable by group or others (chmod 600 " + file + ")");
+  CHECK(*warning ==
+        "client key \"" + file + "\" is readable by group or others (chmod 600 " + file + ")");
   ::chmod(file.c_str(), 0640);
   CHECK(key_file_warning(file));
   ::chmod(file.c_str(), 0600);

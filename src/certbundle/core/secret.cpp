@@ -52,7 +52,8 @@ std::string redact_password_of(std::string_view text, std::string_view url) {
   std::string out(text);
   if (u.colon == std::string_view::npos || u.end == u.colon + 1) return out;
   const std::string password(url.substr(u.colon + 1, u.end - u.colon - 1));
-  for (std::size_t pos = out.find(password); pos != std::string::npos; pos = out.find(password, pos + 3)) {
+  for (std::size_t pos = out.find(password); pos != std::string::npos;
+       pos = out.find(password, pos + 3)) {
     out.replace(pos, password.size(), "***");
   }
   return out;
@@ -63,7 +64,8 @@ std::string read_passphrase(std::string_view spec, std::string_view option) {
     const std::string name(spec.substr(4));
     const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
     if (value == nullptr) {
-      throw usage_error(fmt::format("{} env:{}: the environment variable \"{}\" is not set", option, name, name));
+      throw usage_error(
+          fmt::format("{} env:{}: the environment variable \"{}\" is not set", option, name, name));
     }
     return value;
   }
@@ -72,25 +74,29 @@ std::string read_passphrase(std::string_view spec, std::string_view option) {
     std::ifstream in(path, std::ios::binary);
     std::string line;
     if (path.empty() || !in || (!std::getline(in, line) && !in.eof())) {
-      throw Error(ExitCode::input, fmt::format("{}: cannot read {}", option, certbundle::quoted(path)));
+      throw Error(ExitCode::input,
+                  fmt::format("{}: cannot read {}", option, certbundle::quoted(path)));
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return line;
   }
   if (spec.rfind("pass:", 0) == 0) {
-    throw usage_error(fmt::format("{} pass:...: not accepted (a passphrase on the command line is visible to "
-                                  "every user through ps); give env:NAME or file:PATH",
-                                  option));
+    throw usage_error(
+        fmt::format("{} pass:...: not accepted (a passphrase on the command line is visible to "
+                    "every user through ps); give env:NAME or file:PATH",
+                    option));
   }
   // The value is not echoed: it may well be the passphrase itself.
-  throw usage_error(fmt::format("{}: give env:NAME or file:PATH (a passphrase itself is not accepted)", option));
+  throw usage_error(
+      fmt::format("{}: give env:NAME or file:PATH (a passphrase itself is not accepted)", option));
 }
 
 std::optional<std::string> key_file_warning(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
   if ((st.st_mode & (S_IRGRP | S_IROTH)) == 0) return std::nullopt;
-  return fmt::format("client key {} is readable by group or others (chmod 600 {})", certbundle::quoted(path), path);
+  return fmt::format("client key {} is readable by group or others (chmod 600 {})",
+                     certbundle::quoted(path), path);
 }
 
 }  // namespace certbundle

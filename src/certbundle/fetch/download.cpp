@@ -36,7 +36,8 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t n, void* user) {
 
 std::string redirect_protocols_for(const std::string& url) {
   std::string scheme = url.substr(0, url.find(':'));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return scheme == "https" ? "https" : "http,https";
 }
 
@@ -82,12 +83,15 @@ Downloaded download(const std::string& url, const DownloadOptions& options) {
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     out.error = detail::timed_out_after(options.timeout);
   } else if (rc == CURLE_UNSUPPORTED_PROTOCOL && redirects > 0) {
-    // libcurl stops at a redirect whose protocol is not in the list; the effective URL is its target.
+    // libcurl stops at a redirect whose protocol is not in the list; the effective URL is its
+    // target.
     out.error = redirect_protocols == "https"
-                    ? fmt::format("refused the redirect to {} (only https is allowed here: a download that "
-                                  "started over https never continues in clear text)",
-                                  out.effective_url)
-                    : fmt::format("refused the redirect to {} (only {})", out.effective_url, redirect_protocols);
+                    ? fmt::format(
+                          "refused the redirect to {} (only https is allowed here: a download that "
+                          "started over https never continues in clear text)",
+                          out.effective_url)
+                    : fmt::format("refused the redirect to {} (only {})", out.effective_url,
+                                  redirect_protocols);
   } else if (rc != CURLE_OK) {
     out.error = curl_reason(h, rc, errbuf);
   } else if (status >= 400) {

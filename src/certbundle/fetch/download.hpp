@@ -1,7 +1,7 @@
 #pragma once
 // One HTTP(S) GET with libcurl: certificate verification always on for HTTPS (against the system
-// store, or `ca_file`), redirects followed (5 at most, to the protocols allowed), a deadline for the
-// whole transfer and a cap on the size of the body. Proxies come from the environment as curl
+// store, or `ca_file`), redirects followed (5 at most, to the protocols allowed), a deadline for
+// the whole transfer and a cap on the size of the body. Proxies come from the environment as curl
 // reads them (https_proxy, no_proxy).
 #include <chrono>
 #include <cstddef>

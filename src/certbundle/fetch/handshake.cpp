@@ -130,18 +130,21 @@ TlsContext::TlsContext(const ConnectOptions& options) {
     SSL_CTX_set_default_passwd_cb(raw, answer_passphrase);
     SSL_CTX_set_default_passwd_cb_userdata(raw, &request);
     const int loaded = SSL_CTX_use_PrivateKey_file(raw, key.c_str(), SSL_FILETYPE_PEM);
-    SSL_CTX_set_default_passwd_cb_userdata(raw, nullptr);  // `request` dies here; the callback stays
+    SSL_CTX_set_default_passwd_cb_userdata(raw,
+                                           nullptr);  // `request` dies here; the callback stays
     if (loaded != 1) {
       if (request.asked && !options.client_key_pass) {
         ERR_clear_error();
-        throw Error(ExitCode::input, fmt::format("client key {} is encrypted: give its passphrase with --key-pass "
-                                                 "env:NAME or file:PATH (key_pass in certbundle.toml)",
-                                                 certbundle::quoted(key)));
+        throw Error(ExitCode::input,
+                    fmt::format("client key {} is encrypted: give its passphrase with --key-pass "
+                                "env:NAME or file:PATH (key_pass in certbundle.toml)",
+                                certbundle::quoted(key)));
       }
       if (request.asked) {
         ERR_clear_error();
-        throw Error(ExitCode::input, fmt::format("cannot decrypt client key {}: wrong passphrase (--key-pass)",
-                                                 certbundle::quoted(key)));
+        throw Error(ExitCode::input,
+                    fmt::format("cannot decrypt client key {}: wrong passphrase (--key-pass)",
+                                certbundle::quoted(key)));
       }
       throw Error(ExitCode::input, fmt::format("cannot load client key {}: {}", certbundle::quoted(key),
                                                openssl_error("not a PEM private key")));

@@ -280,8 +280,9 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
 
   std::set<std::string> endpoint_names;
   for (const toml::table* t : in.tables(root, "endpoint")) {
-    in.check_keys(*t, {"name", "url", "host", "port", "starttls", "alpn", "sni", "proxy", "cert", "key",
-                       "key_pass", "allow_untrusted"},
+    in.check_keys(*t,
+                  {"name", "url", "host", "port", "starttls", "alpn", "sni", "proxy", "cert", "key",
+                   "key_pass", "allow_untrusted"},
                   "[[endpoint]]");
     Endpoint e;
     e.line = line_of(*t);
