@@ -71,6 +71,11 @@ manifest() {
 manifest 'key_pass = "file:keys/pass.txt"'
 expect_exit 0 "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem
 expect_in "$WORK/out" "mtls: locked for the first time"
+grep -q "warning" "$WORK/err" && { cat "$WORK/err"; fail "a warning for a key of mode 600"; }
+chmod 644 proj/keys/enc.key
+expect_exit 0 "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem
+expect_in "$WORK/err" "certbundle: warning: endpoint \"mtls\": client key \"proj/keys/enc.key\" is readable by group or others (chmod 600 proj/keys/enc.key)"
+chmod 600 proj/keys/enc.key
 manifest 'key_pass = "env:KEYPASS"'
 expect_exit 0 env KEYPASS=correct-horse "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem
 expect_exit 3 env -u KEYPASS "$CERTBUNDLE" lock proj/certbundle.toml --ca root-a.pem

@@ -168,6 +168,12 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
   }
 
   LockResult result;
+  for (const Endpoint& e : manifest.endpoints) {
+    if (e.cert.empty()) continue;
+    if (auto w = key_file_warning(manifest.resolve(e.key.empty() ? e.cert : e.key).string())) {
+      result.warnings.push_back(fmt::format("endpoint \"{}\": {}", e.name, *w));
+    }
+  }
   result.lock.snapshot_name = store.name;
   result.lock.snapshot_sha256 = store.sha256;
   for (std::size_t i = 0; i < reports.size(); ++i) {
