@@ -52,7 +52,11 @@ void setup_mozilla(CLI::App& app, Runner& run) {
       "Download a newer certdata.txt over HTTPS (always verified), show what it changes, and write it to the "
       "manifest's snapshot path (policy.mozilla; the bundled snapshot is never changed)");
   update->add_option("manifest", up->manifest, "The manifest")->capture_default_str();
-  update->add_option("--url", up->url, "Where to download certdata.txt from")->capture_default_str();
+  update
+      ->add_option("--url", up->url,
+                   "Where to download certdata.txt from: https:// (redirects to https only), or file:// for a "
+                   "local mirror")
+      ->capture_default_str();
   update->add_option("--sha256", up->sha256, "Refuse the download unless its SHA-256 is this");
   update->add_option("--ca-file", up->ca_file, "Trust these CAs (PEM) for the download instead of the system's");
   update->add_option("-o,--output", up->output,

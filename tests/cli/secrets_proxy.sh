@@ -5,17 +5,17 @@
 make_pki
 cd "$PKI"
 s_server T leaf.pem leaf.key chain-int.pem
-py_server PROXY proxy
-proxy="http://alice:s3cr3t@127.0.0.1:$PROXY"
-shown="http://alice:***@127.0.0.1:$PROXY"
+py_server PROXY_PORT proxy
+proxy="http://alice:s3cr3t@127.0.0.1:$PROXY_PORT"
+shown="http://alice:***@127.0.0.1:$PROXY_PORT"
 no_secret() { ! grep -q s3cr3t "$WORK/out" "$WORK/err" "$@" || { cat "$WORK/out" "$WORK/err"; fail "the password was printed"; }; }
 
 expect_exit 0 "$CERTBUNDLE" fetch "127.0.0.1:$T" --ca root-a.pem --proxy "$proxy"
 no_secret
-expect_in "$WORK/out" "through proxy $shown (127.0.0.1:$PROXY)"
+expect_in "$WORK/out" "through proxy $shown (127.0.0.1:$PROXY_PORT)"
 expect_exit 0 "$CERTBUNDLE" fetch "127.0.0.1:$T" --ca root-a.pem --proxy "$proxy" --json -o proxy.json
 no_secret proxy.json
-expect_json proxy.json "d['targets'][0]['connection']['proxy']" "127.0.0.1:$PROXY"
+expect_json proxy.json "d['targets'][0]['connection']['proxy']" "127.0.0.1:$PROXY_PORT"
 expect_json proxy.json "d['targets'][0]['connection']['proxy_url']" "$shown"
 expect_exit 0 env https_proxy="$proxy" "$CERTBUNDLE" fetch "127.0.0.1:$T" --ca root-a.pem --json
 no_secret
