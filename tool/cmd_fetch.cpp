@@ -69,8 +69,9 @@ std::vector<fetch::Target> read_targets(const FetchArgs& args) {
   return targets;
 }
 
-fetch::FetchOptions options_from(const FetchArgs& args) {
+fetch::FetchOptions options_from(const FetchArgs& args, std::vector<std::string>& warnings) {
   const Connect c = parse_connect(args.connect);
+  warnings = c.warnings;
   fetch::FetchOptions o;
   o.connect.timeout = c.timeout;
   o.aia_timeout = c.timeout;
@@ -84,6 +85,7 @@ fetch::FetchOptions options_from(const FetchArgs& args) {
   o.connect.ip_version = c.ip_version;
   o.connect.client_cert = c.client_cert;
   o.connect.client_key = c.client_key;
+  o.connect.client_key_pass = c.client_key_pass;
   o.aia = args.no_aia ? fetch::Aia::off : fetch::Aia::download;
   o.at = parse_time(args.at);
   if (args.jobs == 0 || args.jobs > fetch::max_jobs) throw usage_error("--jobs: give 1 to 256");
@@ -115,7 +117,10 @@ int run_fetch(const FetchArgs& args, Streams streams) {
   if (args.pem && args.json) throw usage_error("--pem and --json exclude each other");
   if (args.with_root && !args.pem) throw usage_error("--with-root needs --pem");
   const std::vector<fetch::Target> targets = read_targets(args);
-  const fetch::FetchOptions options = options_from(args);
+  std::vector<std::string> warnings;
+  const fetch::FetchOptions options = options_from(args, warnings);
+  for (const std::string& w : warnings)
+    streams.err << "certbundle: warning: " << one_line(w) << "\n";
   const chain::TrustMaterial trust = trust_from(args);
 
   // A progress line on a terminal only; never when stderr is piped or redirected.

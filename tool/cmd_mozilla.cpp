@@ -1,4 +1,6 @@
 // certbundle mozilla update | diff: a newer Mozilla snapshot, safely, and what it changes.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <ostream>
@@ -8,6 +10,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/text.hpp"
 #include "certbundle/fetch/download.hpp"
 #include "certbundle/mozilla/diff.hpp"
 #include "certbundle/project/build.hpp"
@@ -49,7 +52,11 @@ void setup_mozilla(CLI::App& app, Runner& run) {
       "Download a newer certdata.txt over HTTPS (always verified), show what it changes, and write it to the "
       "manifest's snapshot path (policy.mozilla; the bundled snapshot is never changed)");
   update->add_option("manifest", up->manifest, "The manifest")->capture_default_str();
-  update->add_option("--url", up->url, "Where to download certdata.txt from")->capture_default_str();
+  update
+      ->add_option("--url", up->url,
+                   "Where to download certdata.txt from: https:// (redirects to https only), or file:// for a "
+                   "local mirror")
+      ->capture_default_str();
   update->add_option("--sha256", up->sha256, "Refuse the download unless its SHA-256 is this");
   update->add_option("--ca-file", up->ca_file, "Trust these CAs (PEM) for the download instead of the system's");
   update->add_option("-o,--output", up->output,
@@ -69,7 +76,18 @@ void setup_mozilla(CLI::App& app, Runner& run) {
         target = manifest.policy.mozilla.empty() ? manifest.dir / "certdata.txt" : manifest.resolve(manifest.policy.mozilla);
       }
 
+      // Only https (or a local mirror): a snapshot of trust anchors never travels in clear text.
+      std::string scheme = up->url.substr(0, std::min(up->url.find("://"), up->url.size()));
+      for (char& c : scheme)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (up->url.find("://") == std::string::npos || (scheme != "https" && scheme != "file")) {
+        throw usage_error(
+            fmt::format("--url \"{}\": give an https:// URL (or file:// for a local mirror)",
+                        one_line(up->url)));
+      }
       fetch::DownloadOptions options;
+      options.protocols = "https,file";
+      options.redirect_protocols = "https";
       options.timeout = std::chrono::milliseconds(std::llround(up->timeout * 1000));
       options.ca_file = up->ca_file;
       // certdata.txt is 1.3 MB (2026): 16 MiB leaves it room to grow and keeps the process under
@@ -93,7 +111,10 @@ void setup_mozilla(CLI::App& app, Runner& run) {
       std::error_code ec;
       if (std::filesystem::exists(lock_file, ec)) lock = project::read_lock(lock_file);
       const Time at = now();
-      streams.out << fmt::format("{} (SHA-256 {}) against {}:\n", up->url, to_hex(digest), before.name);
+      if (got.effective_url != up->url)
+        streams.out << fmt::format("{} redirected to {}\n", up->url, got.effective_url);
+      streams.out << fmt::format("{} (SHA-256 {}) against {}:\n", got.effective_url, to_hex(digest),
+                                 before.name);
       streams.out << mozilla::describe(mozilla::diff_stores(before, after), at);
       streams.out << "for this project:\n" << project::snapshot_impact(manifest, lock ? &*lock : nullptr, before, after, at);
       write_file_atomic(target, got.body);

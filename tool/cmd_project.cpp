@@ -162,6 +162,8 @@ void setup_lock(CLI::App& app, Runner& run) {
       const project::LockResult result =
           project::lock_manifest(manifest, previous ? &*previous : nullptr, options);
       write_file_atomic(path, project::to_json(result.lock));
+      for (const std::string& w : result.warnings)
+        streams.err << "certbundle: warning: " << one_line(w) << "\n";
       for (const std::string& line : result.changes)
         streams.out << one_line(line) << "\n";
       streams.out << fmt::format("wrote {}: {} endpoint(s)\n", path.string(), result.lock.endpoints.size());

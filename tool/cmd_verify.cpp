@@ -214,8 +214,10 @@ int run_offline(const VerifyArgs& args, const device::Trust& trust,
   return exit_for(v.connects);
 }
 
-device::HandshakeOptions handshake_options(const VerifyArgs& args) {
+device::HandshakeOptions handshake_options(const VerifyArgs& args,
+                                           std::vector<std::string>& warnings) {
   const Connect c = parse_connect(args.connect);
+  warnings = c.warnings;
   device::HandshakeOptions o;
   o.timeout = c.timeout;
   o.hostname_mode = c.name == Connect::Name::none     ? device::HostnameMode::none
@@ -228,13 +230,17 @@ device::HandshakeOptions handshake_options(const VerifyArgs& args) {
   if (!args.ciphersuites.empty()) o.ciphersuites = device::parse_ciphersuites(args.ciphersuites);
   o.client_cert = c.client_cert;
   o.client_key = c.client_key;
+  o.client_key_pass = c.client_key_pass;
   return o;
 }
 
 int run_live(const VerifyArgs& args, const device::Trust& trust,
              const device::VerifyOptions& options, const std::string& note, Streams streams) {
   const fetch::Target target = fetch::parse_target(args.target);
-  const device::HandshakeOptions hs = handshake_options(args);
+  std::vector<std::string> warnings;
+  const device::HandshakeOptions hs = handshake_options(args, warnings);
+  for (const std::string& w : warnings)
+    streams.err << "certbundle: warning: " << one_line(w) << "\n";
   const device::LiveResult r = device::handshake(target, trust, options, hs);
   if (args.json) {
     nlohmann::json j{{"format", "certbundle-verify"},

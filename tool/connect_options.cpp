@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "certbundle/core/error.hpp"
+#include "certbundle/core/secret.hpp"
 
 namespace certbundle::cli {
 
@@ -19,6 +20,9 @@ void add_connect_options(CLI::App& cmd, ConnectArgs& args, std::string_view time
   cmd.add_option("--timeout", args.timeout, std::string(timeout_help));
   cmd.add_option("--cert", args.cert, "client certificate (PEM) for servers that demand one");
   cmd.add_option("--key", args.key, "its private key (PEM; default: the --cert file)");
+  cmd.add_option(
+      "--key-pass", args.key_pass,
+      "the key's passphrase: env:NAME (an environment variable) or file:PATH (its first line)");
 }
 
 Connect parse_connect(const ConnectArgs& args) {
@@ -45,8 +49,14 @@ Connect parse_connect(const ConnectArgs& args) {
   if (args.ipv4 && args.ipv6) throw usage_error("-4 and -6 exclude each other");
   c.ip_version = args.ipv4 ? fetch::IpVersion::v4 : args.ipv6 ? fetch::IpVersion::v6 : fetch::IpVersion::any;
   if (!args.key.empty() && args.cert.empty()) throw usage_error("--key needs --cert");
+  if (!args.key_pass.empty() && args.cert.empty()) throw usage_error("--key-pass needs --cert");
   c.client_cert = args.cert;
   c.client_key = args.key;
+  if (!args.key_pass.empty()) c.client_key_pass = read_passphrase(args.key_pass, "--key-pass");
+  if (!args.cert.empty()) {
+    if (auto w = key_file_warning(args.key.empty() ? args.cert : args.key))
+      c.warnings.push_back(*w);
+  }
   return c;
 }
 

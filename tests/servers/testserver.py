@@ -21,7 +21,7 @@ Modes:
   smtp, smtp-refuse, imap, pop3, ftp, postgres, xmpp
                 speak the protocol up to STARTTLS, then TLS (smtp-refuse answers 454)
   http          serve the files of DIR; /hang never answers; /redirect redirects forever (to
-                /redirect?N+1); /huge sends 100 MB (no Content-Length), /huge-announced the same
+                /redirect?N+1); /to?URL redirects to URL (percent-decoded); /huge sends 100 MB (no Content-Length), /huge-announced the same
                 with its Content-Length; anything missing is 404; with CHUNK_DELAY_MS, files are
                 sent 64 KiB at a time with that pause after each
   https         the same over TLS (CERT: leaf then chain, KEY)
@@ -40,6 +40,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 
 
 def write_ports(path, ports):
@@ -254,6 +255,12 @@ class AiaHandler(http.server.BaseHTTPRequestHandler):
             n = int(self.path.partition("?")[2] or 0)
             self.send_response(302)
             self.send_header("Location", f"/redirect?{n + 1}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path == "/to":
+            self.send_response(302)
+            self.send_header("Location", urllib.parse.unquote(self.path.partition("?")[2]))
             self.send_header("Content-Length", "0")
             self.end_headers()
             return

@@ -1,10 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include <sys/stat.h>
+
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/secret.hpp"
 #include "certbundle/core/time.hpp"
 
 using namespace certbundle;
@@ -74,5 +78,68 @@ TEST_CASE("several files are written in two phases: a failure changes none of th
     ++entries;
   }
   CHECK(entries == 4);  // a, sub, sub/b, c
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a proxy URL's password is never written", "[core][secret]") {
+  CHECK(redact_url_password("http://alice:s3cr3t@127.0.0.1:3128") ==
+        "http://alice:***@127.0.0.1:3128");
+  CHECK(redact_url_password("http://alice:s3cr3t@proxy:3128/") == "http://alice:***@proxy:3128/");
+  CHECK(redact_url_password("alice:s3cr3t@proxy:3128") == "alice:***@proxy:3128");
+  CHECK(redact_url_password("http://alice:p@ss@proxy") == "http://alice:***@proxy");
+  CHECK(redact_url_password("http://alice@proxy:3128") == "http://alice@proxy:3128");
+  CHECK(redact_url_password("http://proxy:3128") == "http://proxy:3128");
+  CHECK(redact_url_password("http://proxy:3128/a@b") == "http://proxy:3128/a@b");
+  CHECK(redact_url_password("") == "");
+  CHECK(redact_password_of("Failed: alice:s3cr3t@x and s3cr3t", "http://alice:s3cr3t@x") ==
+        "Failed: alice:***@x and ***");
+  CHECK(redact_password_of("nothing here", "http://x:3128") == "nothing here");
+}
+
+TEST_CASE("a key passphrase comes from the environment or a file, never the command line",
+          "[core][secret]") {
+  ::setenv("CERTBUNDLE_TEST_PASS", "from env", 1);
+  CHECK(read_passphrase("env:CERTBUNDLE_TEST_PASS", "--key-pass") == "from env");
+  ::unsetenv("CERTBUNDLE_TEST_UNSET");
+  try {
+    (void)read_passphrase("env:CERTBUNDLE_TEST_UNSET", "--key-pass");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::usage);
+    CHECK_THAT(e.what(), Catch::Contains("\"CERTBUNDLE_TEST_UNSET\" is not set"));
+  }
+  const auto dir = std::filesystem::temp_directory_path() / "certbundle-test-secret";
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "pass.txt").string();
+  std::ofstream(file) << "first line\r\nsecond\n";
+  CHECK(read_passphrase("file:" + file, "--key-pass") == "first line");
+  std::ofstream(file, std::ios::trunc) << "no newline";
+  CHECK(read_passphrase("file:" + file, "--key-pass") == "no newline");
+  try {
+    (void)read_passphrase("file:" + (dir / "missing").string(), "--key-pass");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::input);
+  }
+  for (const char* bad : {"pass:hunter2", "hunter2", "stdin", ""}) {
+    INFO(bad);
+    try {
+      (void)read_passphrase(bad, "--key-pass");
+      FAIL("no error");
+    } catch (const Error& e) {
+      CHECK(e.code() == ExitCode::usage);
+      CHECK_THAT(e.what(), !Catch::Contains("hunter2"));
+    }
+  }
+
+  ::chmod(file.c_str(), 0644);
+  const auto warning = key_file_warning(file);
+  REQUIRE(warning);
+  CHECK(*warning ==
+        "client key \"" + file + "\" is readable by group or others (chmod 600 " + file + ")");
+  ::chmod(file.c_str(), 0640);
+  CHECK(key_file_warning(file));
+  ::chmod(file.c_str(), 0600);
+  CHECK_FALSE(key_file_warning(file));
   std::filesystem::remove_all(dir);
 }

@@ -4,6 +4,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/fetch/curl_api.hpp"
+#include "certbundle/fetch/download.hpp"
 #include "certbundle/fetch/target.hpp"
 
 using namespace certbundle;
@@ -101,4 +102,11 @@ TEST_CASE("curl reasons: no elapsed time, the system's reason when there is one"
                     ECONNREFUSED) ==
         curl_reason(CURLE_COULDNT_CONNECT, "Failed to connect to ::1 port 9 after 2950 ms: Couldn't connect to server",
                     ECONNREFUSED));
+}
+
+TEST_CASE("a download started over https is redirected over https only", "[fetch][download]") {
+  CHECK(fetch::redirect_protocols_for("https://ca.example/int.der") == "https");
+  CHECK(fetch::redirect_protocols_for("HTTPS://ca.example/int.der") == "https");
+  CHECK(fetch::redirect_protocols_for("http://ca.example/int.der") == "http,https");
+  CHECK(fetch::DownloadOptions{}.protocols == "http,https");
 }

@@ -156,3 +156,20 @@ TEST_CASE("a lock with a number out of range is refused as input", "[lock]") {
     CHECK(std::string(e.what()).starts_with("cannot read \"certbundle.lock\": not valid JSON"));
   }
 }
+
+TEST_CASE("an endpoint's client key passphrase is named, never written", "[manifest]") {
+  const Manifest m = parse_manifest(R"(
+[[endpoint]]
+name = "mtls"
+url = "https://127.0.0.1:8443"
+cert = "certs/client.pem"
+key = "certs/client.key"
+key_pass = "env:CLIENT_KEY_PASS"
+)",
+                                    "proj/certbundle.toml");
+  REQUIRE(m.endpoints.size() == 1);
+  CHECK(m.endpoints[0].key == std::filesystem::path("certs/client.key"));
+  CHECK(m.endpoints[0].key_pass == "env:CLIENT_KEY_PASS");
+  CHECK_THAT(error_of("[[endpoint]]\nname = \"a\"\nurl = \"https://127.0.0.1\"\nkey_pass = 1\n"),
+             Catch::Contains("endpoint.key_pass must be a string"));
+}

@@ -193,7 +193,20 @@ LiveResult handshake(const fetch::Target& target, const Trust& trust, const Veri
                               certbundle::quoted(options.client_cert), mbedtls_error_text(ret)));
     }
     const std::string& key = options.client_key.empty() ? options.client_cert : options.client_key;
-    if (int ret = mbedtls_pk_parse_keyfile(&tls.own_key, key.c_str(), nullptr); ret != 0) {
+    const char* pass = options.client_key_pass ? options.client_key_pass->c_str() : nullptr;
+    if (int ret = mbedtls_pk_parse_keyfile(&tls.own_key, key.c_str(), pass); ret != 0) {
+      if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED ||
+          (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH && !options.client_key_pass)) {
+        throw Error(ExitCode::input,
+                    fmt::format("client key {} is encrypted: give its passphrase with --key-pass "
+                                "env:NAME or file:PATH (key_pass in certbundle.toml)",
+                                certbundle::quoted(key)));
+      }
+      if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH) {
+        throw Error(ExitCode::input,
+                    fmt::format("cannot decrypt client key {}: wrong passphrase (--key-pass)",
+                                certbundle::quoted(key)));
+      }
       throw Error(ExitCode::input, fmt::format("cannot load client key {}: {}",
                                                certbundle::quoted(key), mbedtls_error_text(ret)));
     }

@@ -36,6 +36,8 @@ struct HandshakeOptions {
   std::vector<int> ciphersuites;
   std::string client_cert;  // PEM file: a client certificate chain, for servers that ask
   std::string client_key;   // PEM file: its key (default: client_cert)
+  std::optional<std::string>
+      client_key_pass;  // its passphrase; unset: an encrypted key is an input error
 };
 
 // Cipher suite names as mbedtls writes them ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256") or as

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <memory>
 
 #include <fmt/format.h>
@@ -33,6 +34,13 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t n, void* user) {
 
 }  // namespace
 
+std::string redirect_protocols_for(const std::string& url) {
+  std::string scheme = url.substr(0, url.find(':'));
+  for (char& c : scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme == "https" ? "https" : "http,https";
+}
+
 Downloaded download(const std::string& url, const DownloadOptions& options) {
   Downloaded out;
   const CurlApi& api = curl_api();
@@ -45,8 +53,10 @@ Downloaded download(const std::string& url, const DownloadOptions& options) {
   Sink sink{{}, options.max_bytes, false};
   char errbuf[CURL_ERROR_SIZE] = {};
   api.easy_setopt(h, CURLOPT_URL, url.c_str());
-  api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  api.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  const std::string redirect_protocols =
+      options.redirect_protocols.empty() ? redirect_protocols_for(url) : options.redirect_protocols;
+  api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, options.protocols.c_str());
+  api.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, redirect_protocols.c_str());
   api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
   api.easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
   api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -63,10 +73,25 @@ Downloaded download(const std::string& url, const DownloadOptions& options) {
   const CURLcode rc = api.easy_perform(h);
   long status = 0;
   api.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  long redirects = 0;
+  api.easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects);
+  char* effective = nullptr;
+  api.easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
+  out.effective_url = effective != nullptr ? effective : url;
   if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
     out.error = fmt::format("the response is larger than {} bytes", options.max_bytes);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     out.error = detail::timed_out_after(options.timeout);
+  } else if (rc == CURLE_UNSUPPORTED_PROTOCOL && redirects > 0) {
+    // libcurl stops at a redirect whose protocol is not in the list; the effective URL is its
+    // target.
+    out.error = redirect_protocols == "https"
+                    ? fmt::format(
+                          "refused the redirect to {} (only https is allowed here: a download that "
+                          "started over https never continues in clear text)",
+                          out.effective_url)
+                    : fmt::format("refused the redirect to {} (only {})", out.effective_url,
+                                  redirect_protocols);
   } else if (rc != CURLE_OK) {
     out.error = curl_reason(h, rc, errbuf);
   } else if (status >= 400) {

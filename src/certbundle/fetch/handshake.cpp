@@ -14,6 +14,7 @@
 
 #include "certbundle/core/error.hpp"
 #include "certbundle/core/file.hpp"
+#include "certbundle/core/secret.hpp"
 #include "certbundle/fetch/channel.hpp"
 #include "certbundle/fetch/curl_api.hpp"
 
@@ -89,6 +90,24 @@ std::string handshake_reason(SSL* ssl, int ret) {
   return why;
 }
 
+// OpenSSL asks this for a key's passphrase instead of prompting on the terminal: it answers with
+// the passphrase given, or fails at once when none was.
+struct PassphraseRequest {
+  const std::optional<std::string>* passphrase = nullptr;
+  bool asked = false;
+};
+
+int answer_passphrase(char* buf, int size, int /*rwflag*/, void* user) {
+  auto* request = static_cast<PassphraseRequest*>(user);
+  if (request == nullptr) return -1;
+  request->asked = true;
+  if (request->passphrase == nullptr || !*request->passphrase) return -1;
+  const std::string& pass = **request->passphrase;
+  if (pass.size() > static_cast<std::size_t>(size)) return -1;
+  std::memcpy(buf, pass.data(), pass.size());
+  return static_cast<int>(pass.size());
+}
+
 }  // namespace
 
 TlsContext::TlsContext(const ConnectOptions& options) {
@@ -107,7 +126,26 @@ TlsContext::TlsContext(const ConnectOptions& options) {
                                                openssl_error("not a PEM certificate")));
     }
     const std::string& key = options.client_key.empty() ? options.client_cert : options.client_key;
-    if (SSL_CTX_use_PrivateKey_file(raw, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    PassphraseRequest request{&options.client_key_pass, false};
+    SSL_CTX_set_default_passwd_cb(raw, answer_passphrase);
+    SSL_CTX_set_default_passwd_cb_userdata(raw, &request);
+    const int loaded = SSL_CTX_use_PrivateKey_file(raw, key.c_str(), SSL_FILETYPE_PEM);
+    SSL_CTX_set_default_passwd_cb_userdata(raw,
+                                           nullptr);  // `request` dies here; the callback stays
+    if (loaded != 1) {
+      if (request.asked && !options.client_key_pass) {
+        ERR_clear_error();
+        throw Error(ExitCode::input,
+                    fmt::format("client key {} is encrypted: give its passphrase with --key-pass "
+                                "env:NAME or file:PATH (key_pass in certbundle.toml)",
+                                certbundle::quoted(key)));
+      }
+      if (request.asked) {
+        ERR_clear_error();
+        throw Error(ExitCode::input,
+                    fmt::format("cannot decrypt client key {}: wrong passphrase (--key-pass)",
+                                certbundle::quoted(key)));
+      }
       throw Error(ExitCode::input, fmt::format("cannot load client key {}: {}", certbundle::quoted(key),
                                                openssl_error("not a PEM private key")));
     }
@@ -127,7 +165,14 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
   ERR_clear_error();
   const detail::Deadline deadline(options.timeout);
   HandshakeResult result;
+  std::string proxy;  // set below; a failure never quotes its password
   auto fail = [&](Step step, std::string why) {
+    if (!proxy.empty()) {
+      why = redact_password_of(why, proxy);
+      if (step == Step::resolve || step == Step::connect) {
+        why = fmt::format("{} (through proxy {})", why, redact_url_password(proxy));
+      }
+    }
     result.failure = Failure{step, std::move(why)};
     return result;
   };
@@ -150,7 +195,7 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
                                                          : CURL_IPRESOLVE_WHATEVER);
   // The URL is http:// only so that libcurl stops after the TCP connection: proxies are chosen
   // here as for https, and libcurl must never pick http_proxy by itself.
-  std::string proxy = options.proxy;
+  proxy = options.proxy;
   const char* no_proxy = nullptr;
   if (proxy.empty() && options.use_environment_proxy) {
     if (const char* p = env("https_proxy", "HTTPS_PROXY")) proxy = p;
@@ -182,6 +227,7 @@ HandshakeResult handshake(const Target& target, const ConnectOptions& options,
     curl_api().easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &connect_code);
     if (!proxy.empty() && connect_code != 0) {
       hs.via_proxy = endpoint;
+      hs.proxy_url = redact_url_password(proxy);
       hs.peer = target.endpoint();
     } else {
       hs.peer = endpoint;

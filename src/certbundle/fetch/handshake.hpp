@@ -59,6 +59,9 @@ struct ConnectOptions {
   // A client certificate (PEM chain) and its key, for servers that demand one.
   std::string client_cert;
   std::string client_key;
+  // The key's passphrase (see read_passphrase()). Unset: an encrypted key is an input error,
+  // never a prompt on the terminal.
+  std::optional<std::string> client_key_pass;
 };
 
 // An OpenSSL client context made from the options that do not change per target (the client
@@ -66,7 +69,8 @@ struct ConnectOptions {
 class TlsContext {
  public:
   // Throws Error(ExitCode::input) naming the file when the client certificate or key cannot be
-  // loaded or do not match.
+  // loaded or do not match, when the key is encrypted and no passphrase was given, or when the
+  // passphrase does not decrypt it.
   explicit TlsContext(const ConnectOptions& options);
   [[nodiscard]] ssl_ctx_st* native() const { return ctx_.get(); }
 
@@ -77,7 +81,8 @@ class TlsContext {
 struct Handshake {
   std::vector<Certificate> presented;  // in the order sent, the leaf first
   std::string peer;                    // the address connected to: "127.0.0.1:4433", "[::1]:443"
-  std::string via_proxy;               // the proxy used, or empty
+  std::string via_proxy;               // the proxy's address ("127.0.0.1:3128"), or empty
+  std::string proxy_url;               // the proxy as given, its password shown as "***"
   std::string protocol;                // "TLSv1.3"
   std::string cipher;                  // "TLS_AES_256_GCM_SHA384"
   std::string alpn;                    // the protocol the server chose, or empty

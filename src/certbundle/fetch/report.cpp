@@ -84,7 +84,10 @@ void write_text(std::ostream& out, const TargetReport& r) {
                          : fmt::format(" (STARTTLS {})", to_string(r.target.starttls)),
                      hs.protocol, hs.cipher, hs.sni.empty() ? "no SNI" : "SNI " + printable(hs.sni),
                      hs.alpn.empty() ? "" : ", ALPN " + printable(hs.alpn));
-  if (!hs.via_proxy.empty()) out << fmt::format("  through proxy {}\n", printable(hs.via_proxy));
+  if (!hs.via_proxy.empty()) {
+    out << fmt::format("  through proxy {} ({})\n", printable(hs.proxy_url),
+                       printable(hs.via_proxy));
+  }
   out << fmt::format("chain as sent: {} certificate{}{}\n", a.presented.size(),
                      a.presented.size() == 1 ? "" : "s",
                      a.root_sent ? ", the root was sent" : ", no root sent");
@@ -186,8 +189,13 @@ void write_json(std::ostream& out, const std::vector<TargetReport>& reports, Tim
     if (r.handshake && r.analysis) {
       const Handshake& hs = *r.handshake;
       const chain::Analysis& a = *r.analysis;
-      t["connection"] = {{"peer", hs.peer},         {"proxy", hs.via_proxy}, {"protocol", hs.protocol},
-                         {"cipher", hs.cipher},     {"alpn", hs.alpn},       {"sni", hs.sni}};
+      t["connection"] = {{"peer", hs.peer},
+                         {"proxy", hs.via_proxy},
+                         {"proxy_url", hs.proxy_url},
+                         {"protocol", hs.protocol},
+                         {"cipher", hs.cipher},
+                         {"alpn", hs.alpn},
+                         {"sni", hs.sni}};
       for (std::size_t i = 0; i < a.presented.size(); ++i) t["chain"].push_back(cert_json(a.presented[i], i));
       for (const AiaDownload& d : r.aia) {
         Json certs = Json::array();

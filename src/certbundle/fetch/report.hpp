@@ -10,7 +10,7 @@
 //       "target": the text given, "host", "port", "starttls": "none"|"smtp"|...,
 //       "fetched": bool,
 //       "error": null | { "step": "resolve"|"connect"|"starttls"|"handshake", "message" },
-//       "connection": null | { "peer", "proxy", "protocol", "cipher", "alpn", "sni" },
+//       "connection": null | { "peer", "proxy", "proxy_url", "protocol", "cipher", "alpn", "sni" },
 //       "chain": [ certificate ],            // as sent, in order
 //       "aia": [ { "url", "ok", "error", "certificates": [ certificate ] } ],
 //       "root_sent", "wrong_order", "incomplete": bool,

@@ -118,6 +118,7 @@ struct LockOptions {
 struct LockResult {
   Lock lock;
   std::vector<std::string> changes;  // against the previous lock, one line each
+  std::vector<std::string> warnings;  // one line each: a client key readable by group or others
 };
 
 // Fetches every endpoint of the manifest (concurrently) and makes the new lock, carrying over

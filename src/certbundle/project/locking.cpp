@@ -4,6 +4,7 @@
 
 #include "certbundle/bundle/format.hpp"
 #include "certbundle/core/error.hpp"
+#include "certbundle/core/secret.hpp"
 #include "certbundle/device/verify.hpp"
 #include "certbundle/fetch/fetch.hpp"
 #include "certbundle/project/build.hpp"
@@ -37,6 +38,16 @@ fetch::FetchOptions options_for(const Manifest& m, const Endpoint& e, const Lock
   if (!e.key.empty() && e.cert.empty()) throw bad("key needs cert");
   if (!e.cert.empty()) o.connect.client_cert = m.resolve(e.cert).string();
   if (!e.key.empty()) o.connect.client_key = m.resolve(e.key).string();
+  if (!e.key_pass.empty()) {
+    if (e.cert.empty()) throw bad("key_pass needs cert");
+    std::string spec = e.key_pass;
+    if (spec.rfind("file:", 0) == 0) spec = "file:" + m.resolve(spec.substr(5)).string();
+    try {
+      o.connect.client_key_pass = read_passphrase(spec, "key_pass");
+    } catch (const Error& err) {
+      throw bad(err.what());
+    }
+  }
   o.jobs = 1;
   return o;
 }
@@ -157,6 +168,12 @@ LockResult lock_manifest(const Manifest& manifest, const Lock* previous, const L
   }
 
   LockResult result;
+  for (const Endpoint& e : manifest.endpoints) {
+    if (e.cert.empty()) continue;
+    if (auto w = key_file_warning(manifest.resolve(e.key.empty() ? e.cert : e.key).string())) {
+      result.warnings.push_back(fmt::format("endpoint \"{}\": {}", e.name, *w));
+    }
+  }
   result.lock.snapshot_name = store.name;
   result.lock.snapshot_sha256 = store.sha256;
   for (std::size_t i = 0; i < reports.size(); ++i) {

@@ -280,8 +280,9 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
 
   std::set<std::string> endpoint_names;
   for (const toml::table* t : in.tables(root, "endpoint")) {
-    in.check_keys(*t, {"name", "url", "host", "port", "starttls", "alpn", "sni", "proxy", "cert", "key",
-                       "allow_untrusted"},
+    in.check_keys(*t,
+                  {"name", "url", "host", "port", "starttls", "alpn", "sni", "proxy", "cert", "key",
+                   "key_pass", "allow_untrusted"},
                   "[[endpoint]]");
     Endpoint e;
     e.line = line_of(*t);
@@ -313,6 +314,7 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     e.proxy = in.string(*t, "proxy", "endpoint").value_or("");
     e.cert = in.string(*t, "cert", "endpoint").value_or("");
     e.key = in.string(*t, "key", "endpoint").value_or("");
+    e.key_pass = in.string(*t, "key_pass", "endpoint").value_or("");
     e.allow_untrusted = in.boolean(*t, "allow_untrusted", "endpoint").value_or(false);
     m.endpoints.push_back(std::move(e));
   }
@@ -454,6 +456,7 @@ distrust_after = "ignore"   # ignore | grace | strict: Mozilla's distrust-after 
 # proxy = "http://proxy:3128"         # an HTTP CONNECT proxy
 # cert = "certs/client.pem"           # for servers that demand a client certificate
 # key = "certs/client.key"
+# key_pass = "env:CLIENT_KEY_PASS"     # an encrypted key's passphrase: env:NAME or file:PATH
 
 )";
   }

@@ -46,6 +46,7 @@ struct Endpoint {
   std::string proxy;
   std::filesystem::path cert;  // client certificate, for servers that demand one
   std::filesystem::path key;
+  std::string key_pass;  // env:NAME or file:PATH (relative to the manifest): the key's passphrase
   // The manifest's word that this endpoint's chain need not be trusted by a browser: `lock` locks it
   // (as with --allow-untrusted), and `build` and `check` accept its anchors from the lock without
   // finding them in the snapshot or in a file the manifest lists. Code review sees it.
