@@ -9,20 +9,8 @@ command -v faketime >/dev/null || { echo "SKIP: faketime is not installed (Debia
 later="@$(date -u -d '+20 days' '+%Y-%m-%d %H:%M:%S')"
 faketime -f "$later" true 2>/dev/null || { echo "SKIP: faketime does not run here"; exit 77; }
 
-ext_ca=(-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign")
-root() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" \
-    -days 3650 -subj "/CN=$2" "${ext_ca[@]}" 2>/dev/null
-}
-leaf() {
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" \
-    -subj "/CN=localhost" 2>/dev/null
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$1.ext"
-  openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -days 365 \
-    -extfile "$1.ext" -out "$1.pem" 2>/dev/null
-}
-root old "Old Root"; root new "New Root"
-leaf leaf-old old; leaf leaf-new new
+test_ca old "Old Root" 3650; test_ca new "New Root" 3650
+test_leaf leaf-old old 365; test_leaf leaf-new new 365
 retire=$(date -u -d '+10 days' +%Y-%m-%d)
 
 s_server PORT leaf-old.pem leaf-old.key ""

@@ -11,23 +11,10 @@
 . "$TESTS_DIR/servers/fetch_env.sh"
 make_pki   # for the live part: leaf-expired (2020-2021) under Test Intermediate A / Test Root A
 
-ext_ca=(-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign")
-# root NAME CN DAYS; leaf NAME ISSUER DAYS
-root() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" \
-    -days "$3" -subj "/CN=$2" "${ext_ca[@]}" 2>/dev/null
-}
-leaf() {
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" \
-    -subj "/CN=localhost" 2>/dev/null
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$1.ext"
-  openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -days "$3" \
-    -extfile "$1.ext" -out "$1.pem" 2>/dev/null
-}
-root old "Old Root" 40
-root new "New Root" 3650
-leaf leaf-old old 35
-leaf leaf-new new 10
+test_ca old "Old Root" 40
+test_ca new "New Root" 3650
+test_leaf leaf-old old 35
+test_leaf leaf-new new 10
 in_days() { date -u -d "+$1 days" +%Y-%m-%dT%H:%M:%SZ; }
 at20=$(in_days 20)
 

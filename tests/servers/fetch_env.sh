@@ -65,6 +65,21 @@ make_pki() {
   bash "$TESTS_DIR/pki/make_pki.sh" "$PKI" "http://127.0.0.1:$AIA_PORT" >/dev/null
 }
 
+# test_ca NAME CN DAYS: a self-signed EC CA valid from now for DAYS days (NAME.pem, NAME.key).
+# test_leaf NAME ISSUER DAYS: a leaf for localhost and 127.0.0.1 under ISSUER, valid DAYS days.
+test_ca() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" \
+    -days "$3" -subj "/CN=$2" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+}
+test_leaf() {
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" \
+    -subj "/CN=localhost" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$1.ext"
+  openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -days "$3" \
+    -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+}
+
 # json_get FILE EXPR: evaluates a Python expression on the parsed JSON document `d`.
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 # expect_json FILE EXPR VALUE
