@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "certbundle/core/error.hpp"
+#include "certbundle/core/text.hpp"
 
 namespace certbundle {
 
@@ -22,11 +23,8 @@ Time build_time() {
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), epoch);
   // Up to 9999-12-31: what format_time() writes and parse_time() reads.
   if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() || epoch < 0 || epoch > 253402300799) {
-    std::string shown(text.substr(0, 40));
-    for (char& c : shown) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    }
-    throw usage_error(fmt::format("SOURCE_DATE_EPOCH \"{}\" is not a number of seconds since 1970-01-01", shown));
+    throw usage_error(fmt::format("SOURCE_DATE_EPOCH \"{}\" is not a number of seconds since 1970-01-01",
+                                  printable(text.substr(0, 40))));
   }
   return Time(seconds(epoch));
 }

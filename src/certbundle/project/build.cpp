@@ -81,7 +81,7 @@ class Planner {
     for (const PemOutput& p : m_.pems) {
       for (const auto& f : p.files) out.push_back({m_.resolve(f), "pem.files"});
       for (const auto& n : p.next) {
-        if (is_file_name(n)) out.push_back({m_.resolve(n), "pem.next"});
+        if (next_names_file(n)) out.push_back({m_.resolve(n), "pem.next"});
       }
     }
     for (const Identity& id : m_.identities) out.push_back({m_.resolve(id.cert), "identity.cert"});
@@ -277,13 +277,6 @@ class Planner {
     result.file_lines.resize(result.files.size(), b.line);
   }
 
-  static bool is_file_name(const std::string& s) {
-    for (const char* ext : {".pem", ".crt", ".cer", ".der"}) {
-      if (s.size() > 4 && s.ends_with(ext)) return true;
-    }
-    return false;
-  }
-
   void plan_pem(const PemOutput& p, BuildResult& result, std::string& report) {
     Contents contents;
     for (const std::string& e : p.endpoints) add_endpoint(contents, e, p.retire_after, p.name);
@@ -292,7 +285,7 @@ class Planner {
     std::vector<std::string> next_labels;
     std::vector<std::filesystem::path> next_files;
     for (const std::string& n : p.next) {
-      if (is_file_name(n)) next_files.emplace_back(n);
+      if (next_names_file(n)) next_files.emplace_back(n);
       else next_labels.push_back(n);
     }
     add_labels(contents, next_labels, p.line, fmt::format("[[pem]] \"{}\": next", p.name),

@@ -34,31 +34,31 @@ class TrustCheck {
     for (const PemOutput& p : m_.pems) {
       for (const auto& f : p.files) add(f);
       for (const std::string& n : p.next) {
-        for (const char* ext : {".pem", ".crt", ".cer", ".der"}) {
-          if (n.size() > 4 && n.ends_with(ext)) {
-            add(n);
-            break;
-          }
-        }
+        if (next_names_file(n)) add(n);
       }
     }
+  }
+
+  // A root of the snapshot that Mozilla trusts for server authentication (every entry of a
+  // cacert.pem, which carries no trust bits).
+  [[nodiscard]] bool server_trusted(const mozilla::Root& r) const {
+    return !store_.has_trust_bits || r.trust.server_auth == mozilla::Trust::trusted_delegator;
   }
 
   // Trusted as it is: a server-auth root of the snapshot, or a certificate the manifest lists.
   [[nodiscard]] bool trusted(const Certificate& cert) const {
     if (contains(listed_, cert)) return true;
-    return std::any_of(store_.roots.begin(), store_.roots.end(), [&](const mozilla::Root& r) {
-      return r.cert == cert && (!store_.has_trust_bits || r.trust.server_auth == mozilla::Trust::trusted_delegator);
-    });
+    return std::any_of(store_.roots.begin(), store_.roots.end(),
+                       [&](const mozilla::Root& r) { return r.cert == cert && server_trusted(r); });
   }
 
   // Issued by a certificate that is trusted as it is (an intermediate the device needs when the
   // server does not send it: the lock records it as the device anchor).
   [[nodiscard]] bool issued_by_trusted(const Certificate& cert) const {
-    const auto signs = [&](const Certificate& issuer) { return trusted(issuer) && chain::issued_by(cert, issuer); };
-    return std::any_of(listed_.begin(), listed_.end(), signs) ||
-           std::any_of(store_.roots.begin(), store_.roots.end(),
-                       [&](const mozilla::Root& r) { return signs(r.cert); });
+    return std::any_of(listed_.begin(), listed_.end(), [&](const Certificate& c) { return chain::issued_by(cert, c); }) ||
+           std::any_of(store_.roots.begin(), store_.roots.end(), [&](const mozilla::Root& r) {
+             return server_trusted(r) && chain::issued_by(cert, r.cert);
+           });
   }
 
   void endpoint(const Endpoint& e, const LockedEndpoint& locked, std::vector<LockTrustProblem>& out) const {

@@ -419,6 +419,13 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
   return m;
 }
 
+bool next_names_file(std::string_view entry) {
+  for (const std::string_view ext : {".pem", ".crt", ".cer", ".der"}) {
+    if (entry.size() > 4 && entry.ends_with(ext)) return true;
+  }
+  return false;
+}
+
 Manifest load_manifest(const std::filesystem::path& file) { return parse_manifest(read_file(file, manifest_limit), file); }
 
 std::string starter_manifest(const std::vector<std::string>& endpoint_urls,

@@ -101,6 +101,10 @@ struct Manifest {
   [[nodiscard]] std::filesystem::path resolve(const std::filesystem::path& p) const;
 };
 
+// Whether an entry of [[pem]] next names a file (it ends .pem .crt .cer or .der, after at least one
+// character) rather than a Mozilla label. build, the plan and the lock check tell them apart so.
+[[nodiscard]] bool next_names_file(std::string_view entry);
+
 [[nodiscard]] Manifest load_manifest(const std::filesystem::path& file);
 [[nodiscard]] Manifest parse_manifest(std::string_view text, const std::filesystem::path& file);
 

@@ -58,14 +58,6 @@ void add_c_files(PlannedOutput& out) {
   out.files.push_back({id + ".h", Embed::none, {}});
 }
 
-// Names in [[pem]] next that are files rather than Mozilla labels, as `build` tells them apart.
-bool is_file_name(const std::string& s) {
-  for (const char* ext : {".pem", ".crt", ".cer", ".der"}) {
-    if (s.size() > 4 && s.ends_with(ext)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 Plan plan_outputs(const Manifest& manifest) {
@@ -116,7 +108,7 @@ Plan plan_outputs(const Manifest& manifest) {
     for (const auto& f : p.files)
       input(f, InputRole::pem_files);
     for (const std::string& n : p.next) {
-      if (is_file_name(n)) input(n, InputRole::pem_next);
+      if (next_names_file(n)) input(n, InputRole::pem_next);
     }
     plan.outputs.push_back(std::move(out));
   }
